@@ -1,0 +1,215 @@
+//! The command line: `render`, `resolve`, `templates` and `serve`, each a thin call into the
+//! library. Invalid input exits with status 2 and prints each problem as `pointer: message`;
+//! output files are written to a temporary name and renamed, so a failure never leaves a
+//! half-written file behind.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::http::{self, HttpConfig};
+use crate::{Engine, EngineConfig, Error, fonts};
+
+/// Turn JSON into the official documents of a Party cell, as print-ready PDFs.
+#[derive(Debug, Parser)]
+#[command(name = "vanban", version)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render one document to PDF.
+    Render {
+        /// Template id, e.g. `minutes` (see `vanban templates`).
+        template: String,
+        /// Input JSON file, or `-` for standard input.
+        input: PathBuf,
+        /// Output PDF file, or `-` for standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+        #[command(flatten)]
+        engine: EngineArgs,
+    },
+    /// Print the data a template receives (validated, normalised, computed) as JSON, for
+    /// previewing a template with standard Typst tooling.
+    Resolve {
+        /// Template id.
+        template: String,
+        /// Input JSON file, or `-` for standard input.
+        input: PathBuf,
+        #[command(flatten)]
+        engine: EngineArgs,
+    },
+    /// List the available templates.
+    Templates {
+        #[command(flatten)]
+        engine: EngineArgs,
+    },
+    /// Run the HTTP service.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "VANBAN_ADDR", default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// Largest accepted request body in bytes.
+        #[arg(long, env = "VANBAN_MAX_BODY_BYTES", default_value_t = http::DEFAULT_MAX_BODY_BYTES)]
+        max_body_bytes: usize,
+        /// Renders at once (default: number of cores).
+        #[arg(long, env = "VANBAN_WORKERS")]
+        workers: Option<usize>,
+        #[command(flatten)]
+        engine: EngineArgs,
+    },
+}
+
+/// Where templates and fonts come from.
+#[derive(Debug, Args)]
+pub struct EngineArgs {
+    /// Serve this templates folder instead of the bundled templates.
+    #[arg(long, env = "VANBAN_TEMPLATES", value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// Also load the fonts in this folder (e.g. a licensed Times New Roman).
+    #[arg(long, env = "VANBAN_FONTS", value_name = "DIR")]
+    pub fonts: Option<PathBuf>,
+    /// Font family documents are set in.
+    #[arg(long, env = "VANBAN_FONT_FAMILY", default_value = fonts::DEFAULT_FAMILY)]
+    pub font_family: String,
+}
+
+impl EngineArgs {
+    fn engine(&self) -> Result<Engine, Error> {
+        Engine::new(&EngineConfig {
+            templates: self.templates.clone(),
+            fonts: self.fonts.clone(),
+            font_family: self.font_family.clone(),
+        })
+    }
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => report(&error),
+    }
+}
+
+fn run(command: Command) -> Result<(), Error> {
+    match command {
+        Command::Render { template, input, output, engine } => {
+            let engine = engine.engine()?;
+            let rendered = engine.render(&template, &read_input(&input)?)?;
+            print_warnings(&rendered.warnings);
+            write_output(&output, &rendered.pdf)?;
+            if output != Path::new("-") {
+                eprintln!("wrote {} ({} pages)", output.display(), rendered.pages);
+            }
+        }
+        Command::Resolve { template, input, engine } => {
+            let built = engine.engine()?.resolve(&template, &read_input(&input)?)?;
+            print_warnings(&built.warnings);
+            let value: serde_json::Value =
+                serde_json::from_slice(&built.data).map_err(|e| Error::Internal(e.to_string()))?;
+            let pretty = serde_json::to_string_pretty(&value).map_err(|e| Error::Internal(e.to_string()))?;
+            println!("{pretty}");
+        }
+        Command::Templates { engine } => {
+            for template in engine.engine()?.catalog().templates() {
+                println!("{:<18} {}", template.id, template.meta.title);
+            }
+        }
+        Command::Serve { addr, max_body_bytes, workers, engine } => {
+            let engine = Arc::new(engine.engine()?);
+            let config =
+                HttpConfig { max_body_bytes, workers: workers.unwrap_or_else(http::default_workers) };
+            serve(engine, &addr, &config)?;
+        }
+    }
+    Ok(())
+}
+
+fn serve(engine: Arc<Engine>, addr: &str, config: &HttpConfig) -> Result<(), Error> {
+    tracing_subscriber::fmt().with_target(false).init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        // Blocking threads only typeset; the render semaphore keeps them at `workers` busy.
+        .max_blocking_threads(config.workers.max(1) * 2)
+        .build()?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        tracing::info!(%addr, workers = config.workers, "vanban listening");
+        axum::serve(listener, http::router(engine, config)).with_graceful_shutdown(shutdown_signal()).await?;
+        Ok(())
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+fn read_input(path: &Path) -> Result<Vec<u8>, Error> {
+    if path == Path::new("-") {
+        let mut data = Vec::new();
+        std::io::stdin().read_to_end(&mut data)?;
+        Ok(data)
+    } else {
+        std::fs::read(path)
+            .map_err(|e| Error::Io(std::io::Error::new(e.kind(), format!("{}: {e}", path.display()))))
+    }
+}
+
+/// Writes next to the target under a temporary name, then renames: readers never see half a file.
+fn write_output(path: &Path, data: &[u8]) -> Result<(), Error> {
+    if path == Path::new("-") {
+        std::io::stdout().write_all(data)?;
+        return Ok(());
+    }
+    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temporary = path.with_file_name(format!(".{file_name}.{}.tmp", std::process::id()));
+    let result = std::fs::write(&temporary, data).and_then(|()| std::fs::rename(&temporary, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    Ok(result?)
+}
+
+fn print_warnings(warnings: &[crate::Issue]) {
+    for warning in warnings {
+        eprintln!("warning: {warning}");
+    }
+}
+
+/// Prints an error and picks the exit code: 2 for a bad request, 1 for anything else.
+fn report(error: &Error) -> ExitCode {
+    match error {
+        Error::Invalid(issues) => {
+            eprintln!("error: {error}");
+            for issue in issues {
+                eprintln!("{issue}");
+            }
+        }
+        other => eprintln!("error: {other}"),
+    }
+    if error.is_client_error() { ExitCode::from(2) } else { ExitCode::FAILURE }
+}

@@ -1,0 +1,212 @@
+//! JSON pieces shared by every document (DOCUMENTS.md §4.0) and the view pieces built from them:
+//! the header, the document metadata, signature and recipient blocks.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Issue;
+use crate::ruleset::{Layout, MarginPreset, Ruleset};
+use crate::vietnamese::{self, Date};
+
+/// Options every request may set, besides its document content.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Options {
+    /// Regulation set; default `HD05-2026`.
+    #[serde(default)]
+    pub ruleset: Ruleset,
+    /// Margin preset; default `standard` (20/20/30/15 mm).
+    #[serde(default)]
+    pub margins: MarginPreset,
+    /// Print the `DỰ THẢO` mark.
+    #[serde(default)]
+    pub draft: bool,
+}
+
+/// The issuing cell (`issuer`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Issuer {
+    /// Superior Party body, e.g. `ĐẢNG BỘ XÃ HÒA AN` (upper-cased for print).
+    pub superior_name: String,
+    /// The cell, e.g. `CHI BỘ THÔN ĐÔNG HẢI` (upper-cased for print).
+    pub name: String,
+    /// Issuer code after the slash of the number (§2.5); default `CB`.
+    #[serde(default)]
+    pub issuer_code: Option<String>,
+    /// Place name of the date line, e.g. `Hòa An`.
+    pub place_name: String,
+}
+
+/// Số và ký hiệu (`number`, §2.5).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Number {
+    /// Running number within the term of office.
+    #[serde(default)]
+    pub seq: Option<u32>,
+    /// Document type code, e.g. `NQ`, `BC`, `BB`.
+    #[serde(default)]
+    pub type_code: Option<String>,
+    /// Whether the number has been registered; `false` prints a blank.
+    #[serde(default = "yes")]
+    pub assigned: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Signer of a resolution or report (`signer`, §2.7).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Signer {
+    /// `T/M CHI BỘ`.
+    pub authority: String,
+    /// `BÍ THƯ` or `PHÓ BÍ THƯ`.
+    pub position: String,
+    /// Full name, printed as given.
+    pub full_name: String,
+}
+
+/// `data.document`: PDF metadata.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentMeta {
+    /// PDF title, e.g. `Biên bản sinh hoạt chi bộ thường kỳ tháng 11 năm 2026`.
+    pub title: String,
+    /// PDF author: the issuing cell.
+    pub author: String,
+}
+
+/// `data.header`: the two-column header block (§2.4).
+#[derive(Debug, Clone, Serialize)]
+pub struct HeaderView {
+    /// Superior body, upper-cased.
+    pub superior: String,
+    /// Issuing cell, upper-cased.
+    pub issuer: String,
+    /// `Số 05-NQ/CB`, or `None` for unnumbered minutes.
+    pub number_line: Option<String>,
+    /// `Hòa An, ngày 22 tháng 11 năm 2026`, or `None` where omitted.
+    pub date_line: Option<String>,
+}
+
+/// The parts of the view every document has.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommonView {
+    /// Sizes, margins and labels of the ruleset.
+    pub layout: Layout,
+    /// PDF metadata.
+    pub document: DocumentMeta,
+    /// Whether to print the draft mark.
+    pub draft: bool,
+    /// The header block.
+    pub header: HeaderView,
+}
+
+/// One signer block of the view.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignatureView {
+    /// Name of the signature field placed on the signing space (`thu_ky`, `chu_tri`, `bi_thu`…).
+    pub field: &'static str,
+    /// Bold first line: `T/M CHI BỘ`, `THƯ KÝ`, `CHỦ TRÌ`.
+    pub label: String,
+    /// Regular second line, e.g. `BÍ THƯ`; absent for minutes.
+    pub position: Option<String>,
+    /// Full name, bold.
+    pub name: String,
+}
+
+impl CommonView {
+    /// Builds the common view. `number` is printed only when given; `date_line_date` likewise.
+    pub fn new(
+        options: &Options,
+        font: &str,
+        issuer: &Issuer,
+        number: Option<&Number>,
+        default_type_code: &str,
+        date_line_date: Option<Date>,
+        title: String,
+    ) -> Self {
+        let conventions = options.ruleset.conventions();
+        // A draft is not yet registered: it never carries a number (§2.1 optional components).
+        let number_line = number.map(|n| {
+            let seq = if n.assigned && !options.draft { n.seq } else { None };
+            vietnamese::number_line(
+                seq,
+                n.type_code.as_deref().unwrap_or(default_type_code),
+                issuer.issuer_code.as_deref().unwrap_or("CB"),
+                conventions.number_colon,
+            )
+        });
+        CommonView {
+            layout: options.ruleset.layout(options.margins, font),
+            document: DocumentMeta { title, author: issuer.name.clone() },
+            draft: options.draft,
+            header: HeaderView {
+                superior: vietnamese::upper(&issuer.superior_name),
+                issuer: vietnamese::upper(&issuer.name),
+                number_line,
+                date_line: date_line_date.map(|d| vietnamese::date_line(&issuer.place_name, d)),
+            },
+        }
+    }
+}
+
+/// Rejects signing forms a cell must not use (§2.7, §7 #1): `TM.`, `T.M`, `K/T`, `KT.`,
+/// `T/M CHI ỦY`. Returns the issue for `pointer` if `text` uses one.
+pub fn check_signing_form(text: &str, pointer: String) -> Option<Issue> {
+    let upper = vietnamese::upper(text);
+    let compact: String = upper.split_whitespace().collect::<Vec<_>>().join(" ");
+    let wrong = compact.starts_with("TM.")
+        || compact.starts_with("T.M")
+        || compact.starts_with("K/T")
+        || compact.starts_with("KT.")
+        || compact.contains("T/M CHI ỦY")
+        || compact.contains("T/M CHI UỶ");
+    wrong.then(|| {
+        Issue::error(
+            pointer,
+            "wrong_signing_form",
+            format!(
+                "`{compact}` is not a cell's signing form: a cell signs `T/M CHI BỘ` (DOCUMENTS.md §2.7)"
+            ),
+        )
+    })
+}
+
+/// Parses an ISO date that the schema has already shaped as `YYYY-MM-DD`, reporting an
+/// impossible calendar date (`2026-02-30`) at `pointer`.
+pub fn parse_date(text: &str, pointer: &str, issues: &mut Vec<Issue>) -> Option<Date> {
+    let date = Date::parse_iso(text);
+    if date.is_none() {
+        issues.push(Issue::error(pointer, "invalid_date", format!("`{text}` is not a calendar date")));
+    }
+    date
+}
+
+/// Recipient lines as printed (§2.8): `- x;` each, and the archive line last, `- Lưu Chi bộ.`
+pub fn recipient_lines(recipients: &[String], archive_line: Option<&str>) -> Vec<String> {
+    let archive = archive_line.filter(|a| !a.is_empty()).unwrap_or("Lưu Chi bộ");
+    recipients
+        .iter()
+        .map(|r| format!("- {};", r.trim_end_matches([';', '.'])))
+        .chain(std::iter::once(format!("- {}.", archive.trim_end_matches('.'))))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signing_forms() {
+        for wrong in ["TM. CHI BỘ", "T.M CHI BỘ", "K/T BÍ THƯ", "T/M CHI ỦY", "t/m chi ủy"] {
+            assert!(check_signing_form(wrong, "/x".into()).is_some(), "{wrong}");
+        }
+        for right in ["T/M CHI BỘ", "THƯ KÝ", "CHỦ TRÌ", "NGƯỜI GHI BIÊN BẢN"] {
+            assert!(check_signing_form(right, "/x".into()).is_none(), "{right}");
+        }
+    }
+
+    #[test]
+    fn recipients_are_punctuated_with_the_archive_line_last() {
+        let lines = recipient_lines(&["Đảng ủy xã Hòa An (để báo cáo)".into()], None);
+        assert_eq!(lines, ["- Đảng ủy xã Hòa An (để báo cáo);", "- Lưu Chi bộ."]);
+    }
+}

@@ -1,0 +1,706 @@
+//! What both kinds of minutes share (DOCUMENTS.md §4.1, §4.2): the member roster, attendance
+//! and its computed numbers, named people, votes, the closing sentence and the two signatures.
+//!
+//! Numbers are computed from the member and attendance lists, never typed in; contradictions
+//! become issues located in the request.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::Context;
+use super::common::{Issuer, Number, Options, SignatureView, check_signing_form, parse_date};
+use crate::error::{Issue, Result};
+use crate::vietnamese::{self, Date, Time};
+
+/// Meeting length below which a warning is given (HD 42-HD/BTCTW, DOCUMENTS.md §3).
+pub const MIN_MEETING_MINUTES: u32 = 90;
+/// Minimum when the thematic meeting is held in the same session.
+pub const MIN_COMBINED_MEETING_MINUTES: u32 = 120;
+
+/// A Party member (§4.0).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Member {
+    /// Stable id referenced by attendance, speakers, signers.
+    pub member_id: String,
+    /// Full name, printed as given (§5.6).
+    pub full_name: String,
+    /// Full or probationary member.
+    pub status: MemberStatus,
+    /// Role in the cell.
+    pub role: Role,
+    /// Exempted from activities (miễn sinh hoạt): not counted as required or absent.
+    #[serde(default)]
+    pub exempt_from_activities: bool,
+    /// Attends temporarily (sinh hoạt tạm thời); counted as required (§8 item 8: unconfirmed).
+    #[serde(default)]
+    pub temporary_member: bool,
+}
+
+/// `status` of a member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberStatus {
+    /// Đảng viên chính thức: votes.
+    ChinhThuc,
+    /// Đảng viên dự bị: attends, does not vote.
+    DuBi,
+}
+
+/// `role` of a member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Bí thư.
+    BiThu,
+    /// Phó bí thư.
+    PhoBiThu,
+    /// Chi ủy viên.
+    ChiUyVien,
+    /// Đảng viên.
+    DangVien,
+}
+
+impl Role {
+    /// The role as printed in a table.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::BiThu => "Bí thư",
+            Role::PhoBiThu => "Phó Bí thư",
+            Role::ChiUyVien => "Chi ủy viên",
+            Role::DangVien => "Đảng viên",
+        }
+    }
+}
+
+/// One line of `attendance`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AttendanceEntry {
+    /// Member concerned.
+    pub member_id: String,
+    /// Present at the meeting.
+    pub present: bool,
+    /// For an absence: whether it was excused (default: not excused).
+    #[serde(default)]
+    pub excused: bool,
+    /// For an absence: the reason, printed in brackets.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// Chair or secretary of the meeting.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MeetingRole {
+    /// A member of the cell.
+    pub member_id: String,
+    /// Title printed after the name, e.g. `Bí thư Chi bộ`.
+    pub title_text: String,
+}
+
+/// A guest (đại biểu).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Guest {
+    /// Full name.
+    pub full_name: String,
+    /// Title, e.g. `Đảng ủy viên, phụ trách Chi bộ`.
+    pub title_text: String,
+}
+
+/// The meeting's period: a month (regular) or a quarter (thematic).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Period {
+    /// Month 1–12.
+    #[serde(default)]
+    pub month: Option<u8>,
+    /// Quarter 1–4.
+    #[serde(default)]
+    pub quarter: Option<u8>,
+    /// Year.
+    pub year: i32,
+}
+
+/// `meeting`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Meeting {
+    /// Month or quarter.
+    pub period: Period,
+    /// Topic of a thematic meeting.
+    #[serde(default)]
+    pub topic: Option<String>,
+    /// Held in the same session as the regular meeting (then at least 120 minutes).
+    #[serde(default)]
+    pub combined_with_regular: bool,
+    /// ISO date.
+    pub date: String,
+    /// `HH:MM`.
+    pub start_time: String,
+    /// `HH:MM`.
+    pub end_time: String,
+    /// Where.
+    pub location: String,
+    /// Who chaired.
+    pub chair: MeetingRole,
+    /// Who took the minutes.
+    pub secretary: MeetingRole,
+    /// Guests.
+    #[serde(default)]
+    pub guests: Vec<Guest>,
+}
+
+/// `opening`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Opening {
+    /// Reason and introductions, as spoken.
+    pub reason_text: String,
+    /// Whether the agenda was approved (adds the standard sentence).
+    #[serde(default)]
+    pub agenda_approved: bool,
+}
+
+/// One speaker in `discussion`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Speech {
+    /// A member of the cell.
+    pub speaker_id: String,
+    /// What was said, recorded faithfully.
+    pub text: String,
+}
+
+/// One vote in `votes`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Vote {
+    /// What was voted on.
+    pub subject: String,
+    /// In favour.
+    #[serde(rename = "for")]
+    pub in_favour: u32,
+    /// Against.
+    pub against: u32,
+    /// Other opinions / abstentions.
+    pub abstain: u32,
+}
+
+/// One of the two minutes signatures.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SignatureRef {
+    /// Label, default `THƯ KÝ` (left) or `CHỦ TRÌ` (right).
+    #[serde(default)]
+    pub label: Option<String>,
+    /// A member of the cell.
+    pub member_id: String,
+}
+
+/// `signatures`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Signatures {
+    /// Note-taker.
+    pub left: SignatureRef,
+    /// Chair.
+    pub right: SignatureRef,
+}
+
+/// The fields both kinds of minutes share.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MeetingInput {
+    /// Ruleset, margins, draft.
+    #[serde(flatten)]
+    pub options: Options,
+    /// Issuing cell.
+    pub issuer: Issuer,
+    /// Usually `null`: minutes kept in the minutes book are not numbered (§2.5).
+    #[serde(default)]
+    pub number: Option<Number>,
+    /// Date of the document; default the meeting date.
+    #[serde(default)]
+    pub issue_date: Option<String>,
+    /// Print the header's date line (default off for minutes, §2.6).
+    #[serde(default)]
+    pub show_date_line: bool,
+    /// The meeting.
+    pub meeting: Meeting,
+    /// Every member of the cell.
+    pub members: Vec<Member>,
+    /// One entry per member who had to attend.
+    pub attendance: Vec<AttendanceEntry>,
+    /// Opening part.
+    pub opening: Opening,
+    /// Speakers.
+    #[serde(default)]
+    pub discussion: Vec<Speech>,
+    /// Chair's conclusion.
+    pub conclusion: String,
+    /// Votes taken.
+    #[serde(default)]
+    pub votes: Vec<Vote>,
+    /// Replaces the standard closing sentence when given.
+    #[serde(default)]
+    pub minutes_approved_text: Option<String>,
+    /// The two signers.
+    pub signatures: Signatures,
+    /// Print the attendance table after the attendance sentences.
+    #[serde(default)]
+    pub attendance_table: bool,
+}
+
+/// The member list indexed by id.
+pub struct Roster<'a> {
+    members: &'a [Member],
+    by_id: HashMap<&'a str, usize>,
+}
+
+impl<'a> Roster<'a> {
+    /// Indexes the members, reporting duplicate ids.
+    pub fn new(members: &'a [Member], issues: &mut Vec<Issue>) -> Self {
+        let mut by_id = HashMap::new();
+        for (i, member) in members.iter().enumerate() {
+            if by_id.insert(member.member_id.as_str(), i).is_some() {
+                issues.push(Issue::error(
+                    format!("/members/{i}/member_id"),
+                    "duplicate_member",
+                    format!("member id `{}` appears more than once", member.member_id),
+                ));
+            }
+        }
+        Roster { members, by_id }
+    }
+
+    /// The member with this id; reports `unknown_member` at `pointer` if there is none.
+    pub fn find(&self, id: &str, pointer: &str, issues: &mut Vec<Issue>) -> Option<&'a Member> {
+        let found = self.by_id.get(id).map(|&i| &self.members[i]);
+        if found.is_none() {
+            issues.push(Issue::error(
+                pointer,
+                "unknown_member",
+                format!("`{id}` is not the member_id of any member in /members"),
+            ));
+        }
+        found
+    }
+
+    /// The name of the member with this id, or an empty string after reporting the problem.
+    pub fn name(&self, id: &str, pointer: &str, issues: &mut Vec<Issue>) -> String {
+        self.find(id, pointer, issues).map(|m| m.full_name.clone()).unwrap_or_default()
+    }
+}
+
+/// How a member took part, for the attendance table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Presence {
+    Present,
+    AbsentExcused,
+    AbsentUnexcused,
+    Exempt,
+}
+
+/// Attendance numbers computed from the lists (§4.1 "Computed numbers").
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AttendanceCounts {
+    /// All members.
+    pub total: u64,
+    /// Full members.
+    pub official: u64,
+    /// Probationary members.
+    pub probationary: u64,
+    /// Exempted from activities.
+    pub exempt: u64,
+    /// Had to attend: total − exempt.
+    pub required: u64,
+    /// Present among those who had to attend.
+    pub present: u64,
+    /// required − present.
+    pub absent: u64,
+    /// Absent with a reason accepted.
+    pub absent_excused: u64,
+    /// Absent without one.
+    pub absent_unexcused: u64,
+    /// Full members present: those who vote.
+    pub voters_present: u64,
+    /// `91,5%`.
+    pub present_pct: String,
+}
+
+/// `data.attendance`.
+#[derive(Debug, Clone, Serialize)]
+pub struct AttendanceView {
+    /// `- ` lines: totals, exempt, required, present/absent.
+    pub lines: Vec<String>,
+    /// `+ ` lines naming the absent.
+    pub sublines: Vec<String>,
+    /// Optional member table.
+    pub table: Option<TableView>,
+}
+
+/// A table handed to the layout library: header cells and rows of text.
+#[derive(Debug, Clone, Serialize)]
+pub struct TableView {
+    /// Header cells.
+    pub columns: Vec<&'static str>,
+    /// Rows, each as long as `columns`.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// The view pieces common to both kinds of minutes.
+#[derive(Debug, Clone, Serialize)]
+pub struct MeetingView {
+    /// `Vào lúc 19 giờ 30 phút, ngày 22 tháng 11 năm 2026.`
+    pub time_text: String,
+    /// Location sentence.
+    pub location: String,
+    /// Attendance.
+    pub attendance: AttendanceView,
+    /// `Đồng chí X - title` lines.
+    pub guests: Vec<String>,
+    /// `Đồng chí X - Bí thư Chi bộ.`
+    pub chair_line: String,
+    /// `Đồng chí Y - Chi ủy viên.`
+    pub secretary_line: String,
+    /// Opening paragraphs.
+    pub opening: Vec<String>,
+    /// Speakers.
+    pub discussion: Vec<SpeechView>,
+    /// Chair's conclusion.
+    pub conclusion: String,
+    /// Vote sentences.
+    pub votes: Vec<String>,
+    /// Closing sentence.
+    pub closing: String,
+    /// Left and right signer.
+    pub signatures: SignaturePair,
+}
+
+/// A speaker and what they said.
+#[derive(Debug, Clone, Serialize)]
+pub struct SpeechView {
+    /// `Đồng chí Phạm Văn Toàn`.
+    pub speaker: String,
+    /// The speech.
+    pub text: String,
+}
+
+/// The two minutes signatures.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignaturePair {
+    /// Secretary.
+    pub left: SignatureView,
+    /// Chair.
+    pub right: SignatureView,
+}
+
+/// Facts about the meeting other parts of a document need.
+pub struct MeetingFacts {
+    /// Meeting date.
+    pub date: Date,
+    /// Document date: `issue_date` or the meeting date.
+    pub issue_date: Date,
+    /// Attendance numbers.
+    pub counts: AttendanceCounts,
+}
+
+/// Builds the shared view, collecting every problem into `issues` (errors and warnings).
+/// `Ok(None)` means the problems found leave nothing to build; `Err` is a template bug.
+pub fn build(
+    input: &MeetingInput,
+    roster: &Roster,
+    cx: &Context,
+    issues: &mut Vec<Issue>,
+) -> Result<Option<(MeetingView, MeetingFacts)>> {
+    let meeting = &input.meeting;
+    let date = parse_date(&meeting.date, "/meeting/date", issues);
+    let issue_date = match &input.issue_date {
+        Some(text) => parse_date(text, "/issue_date", issues),
+        None => date,
+    };
+    let start = parse_time(&meeting.start_time, "/meeting/start_time", issues);
+    let end = parse_time(&meeting.end_time, "/meeting/end_time", issues);
+    if let (Some(start), Some(end)) = (start, end) {
+        check_duration(start, end, meeting.combined_with_regular, issues);
+    }
+
+    let (counts, presence) = count_attendance(input, roster, issues);
+    let chair = roster.name(&meeting.chair.member_id, "/meeting/chair/member_id", issues);
+    let secretary = roster.name(&meeting.secretary.member_id, "/meeting/secretary/member_id", issues);
+    let discussion = input
+        .discussion
+        .iter()
+        .enumerate()
+        .map(|(i, speech)| SpeechView {
+            speaker: format!(
+                "Đồng chí {}",
+                roster.name(&speech.speaker_id, &format!("/discussion/{i}/speaker_id"), issues)
+            ),
+            text: speech.text.clone(),
+        })
+        .collect();
+    let votes = vote_sentences(&input.votes, counts.voters_present, cx, issues)?;
+    let signatures = SignaturePair {
+        left: minutes_signature(&input.signatures.left, "left", "thu_ky", "THƯ KÝ", roster, issues),
+        right: minutes_signature(&input.signatures.right, "right", "chu_tri", "CHỦ TRÌ", roster, issues),
+    };
+
+    let (Some(date), Some(issue_date), Some(start), Some(end)) = (date, issue_date, start, end) else {
+        return Ok(None);
+    };
+    let time_text =
+        cx.sentence("time", &json!({ "start_time": start.words(), "date": vietnamese::date_words(date) }))?;
+    let mut opening = vec![input.opening.reason_text.clone()];
+    if input.opening.agenda_approved {
+        opening.push(cx.sentence("agenda_approved", &json!({}))?);
+    }
+    let closing = match &input.minutes_approved_text {
+        Some(text) if !text.is_empty() => text.clone(),
+        _ => cx.sentence(
+            "closing",
+            &json!({ "end_time": end.words(), "approved": counts.present, "present": counts.present }),
+        )?,
+    };
+    let view = MeetingView {
+        time_text,
+        location: with_period(&meeting.location),
+        attendance: attendance_view(input, &counts, &presence, cx)?,
+        guests: meeting
+            .guests
+            .iter()
+            .map(|g| format!("Đồng chí {} - {}", g.full_name, g.title_text))
+            .collect(),
+        chair_line: with_period(&format!("Đồng chí {chair} - {}", meeting.chair.title_text)),
+        secretary_line: with_period(&format!("Đồng chí {secretary} - {}", meeting.secretary.title_text)),
+        opening,
+        discussion,
+        conclusion: input.conclusion.clone(),
+        votes,
+        closing,
+        signatures,
+    };
+    Ok(Some((view, MeetingFacts { date, issue_date, counts })))
+}
+
+fn parse_time(text: &str, pointer: &str, issues: &mut Vec<Issue>) -> Option<Time> {
+    let time = Time::parse_hhmm(text);
+    if time.is_none() {
+        issues.push(Issue::error(pointer, "invalid_time", format!("`{text}` is not a time HH:MM")));
+    }
+    time
+}
+
+fn check_duration(start: Time, end: Time, combined: bool, issues: &mut Vec<Issue>) {
+    let Some(minutes) = vietnamese::minutes_between(start, end) else {
+        issues.push(Issue::error(
+            "/meeting/end_time",
+            "end_before_start",
+            "the meeting ends before it starts",
+        ));
+        return;
+    };
+    let minimum = if combined { MIN_COMBINED_MEETING_MINUTES } else { MIN_MEETING_MINUTES };
+    if minutes < minimum {
+        issues.push(Issue::warning(
+            "/meeting/end_time",
+            "short_meeting",
+            format!("the meeting lasted {minutes} minutes; HD 42-HD/BTCTW asks for at least {minimum}"),
+        ));
+    }
+}
+
+/// Ends a sentence with a period unless it already ends with punctuation.
+fn with_period(text: &str) -> String {
+    if text.ends_with(['.', '!', '?', ':', ';']) { text.to_string() } else { format!("{text}.") }
+}
+
+fn count_attendance(
+    input: &MeetingInput,
+    roster: &Roster,
+    issues: &mut Vec<Issue>,
+) -> (AttendanceCounts, Vec<(usize, Presence, Option<String>)>) {
+    let mut counts = AttendanceCounts::default();
+    let mut entry_of: HashMap<&str, usize> = HashMap::new();
+    for (i, entry) in input.attendance.iter().enumerate() {
+        let pointer = format!("/attendance/{i}/member_id");
+        if roster.find(&entry.member_id, &pointer, issues).is_some()
+            && entry_of.insert(entry.member_id.as_str(), i).is_some()
+        {
+            issues.push(Issue::error(
+                pointer,
+                "duplicate_attendance",
+                format!("member `{}` has more than one attendance entry", entry.member_id),
+            ));
+        }
+    }
+    let mut presence = Vec::with_capacity(input.members.len());
+    for (i, member) in input.members.iter().enumerate() {
+        counts.total += 1;
+        match member.status {
+            MemberStatus::ChinhThuc => counts.official += 1,
+            MemberStatus::DuBi => counts.probationary += 1,
+        }
+        let entry = entry_of.get(member.member_id.as_str()).map(|&e| &input.attendance[e]);
+        let present = entry.is_some_and(|e| e.present);
+        if present && member.status == MemberStatus::ChinhThuc {
+            counts.voters_present += 1;
+        }
+        let state = if member.exempt_from_activities {
+            counts.exempt += 1;
+            if present { Presence::Present } else { Presence::Exempt }
+        } else {
+            counts.required += 1;
+            match entry {
+                None => {
+                    issues.push(Issue::error(
+                        format!("/members/{i}"),
+                        "missing_attendance",
+                        format!("member `{}` must attend but has no entry in /attendance", member.member_id),
+                    ));
+                    Presence::AbsentUnexcused
+                }
+                Some(e) if e.present => {
+                    counts.present += 1;
+                    Presence::Present
+                }
+                Some(e) if e.excused => {
+                    counts.absent_excused += 1;
+                    Presence::AbsentExcused
+                }
+                Some(_) => {
+                    counts.absent_unexcused += 1;
+                    Presence::AbsentUnexcused
+                }
+            }
+        };
+        presence.push((i, state, entry.and_then(|e| e.reason.clone())));
+    }
+    counts.absent = counts.required - counts.present;
+    counts.present_pct = vietnamese::percent(counts.present, counts.required);
+    (counts, presence)
+}
+
+fn attendance_view(
+    input: &MeetingInput,
+    counts: &AttendanceCounts,
+    presence: &[(usize, Presence, Option<String>)],
+    cx: &Context,
+) -> Result<AttendanceView> {
+    let mut lines = Vec::new();
+    for name in ["attendance_total", "attendance_exempt", "attendance_required", "attendance_present"] {
+        lines.push(cx.sentence(name, counts)?);
+    }
+    let names_of = |wanted: Presence| -> String {
+        presence
+            .iter()
+            .filter(|(_, state, _)| *state == wanted)
+            .map(|(i, _, reason)| {
+                let name = &input.members[*i].full_name;
+                match reason.as_deref().filter(|r| !r.is_empty()) {
+                    Some(reason) => format!("đồng chí {name} ({reason})"),
+                    None => format!("đồng chí {name}"),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut sublines = Vec::new();
+    for (state, pattern) in
+        [(Presence::AbsentExcused, "absent_excused"), (Presence::AbsentUnexcused, "absent_unexcused")]
+    {
+        let names = names_of(state);
+        if !names.is_empty() {
+            sublines.push(cx.sentence(pattern, &json!({ "names": names }))?);
+        }
+    }
+    let table = input.attendance_table.then(|| TableView {
+        columns: vec!["TT", "Họ và tên", "Chức vụ", "Đảng viên", "Tình hình dự"],
+        rows: presence
+            .iter()
+            .enumerate()
+            .map(|(n, (i, state, reason))| {
+                let member = &input.members[*i];
+                let status = match member.status {
+                    MemberStatus::ChinhThuc => "Chính thức",
+                    MemberStatus::DuBi => "Dự bị",
+                };
+                let state = match state {
+                    Presence::Present => "Có mặt".to_string(),
+                    Presence::Exempt => "Miễn sinh hoạt".to_string(),
+                    Presence::AbsentExcused => match reason {
+                        Some(r) if !r.is_empty() => format!("Vắng có lý do ({r})"),
+                        _ => "Vắng có lý do".to_string(),
+                    },
+                    Presence::AbsentUnexcused => "Vắng không có lý do".to_string(),
+                };
+                vec![
+                    (n + 1).to_string(),
+                    member.full_name.clone(),
+                    member.role.label().into(),
+                    status.into(),
+                    state,
+                ]
+            })
+            .collect(),
+    });
+    Ok(AttendanceView { lines, sublines, table })
+}
+
+/// Vote sentences, checking each vote against the full members present (§4.1, §2.14 item 11).
+pub fn vote_sentences(
+    votes: &[Vote],
+    voters_present: u64,
+    cx: &Context,
+    issues: &mut Vec<Issue>,
+) -> Result<Vec<String>> {
+    let mut out = Vec::with_capacity(votes.len());
+    for (i, vote) in votes.iter().enumerate() {
+        let cast = u64::from(vote.in_favour) + u64::from(vote.against) + u64::from(vote.abstain);
+        if cast > voters_present {
+            issues.push(Issue::error(
+                format!("/votes/{i}/for"),
+                "votes_exceed_voters",
+                format!("{cast} votes were counted but only {voters_present} full members were present"),
+            ));
+        } else if cast < voters_present {
+            issues.push(Issue::warning(
+                format!("/votes/{i}"),
+                "votes_incomplete",
+                format!("{cast} votes were counted for {voters_present} full members present"),
+            ));
+        }
+        if u64::from(vote.in_favour) * 2 <= voters_present {
+            issues.push(Issue::warning(
+                format!("/votes/{i}/for"),
+                "not_adopted",
+                "no more than half of the full members present voted in favour (Điều lệ Đảng, Điều 10.3)",
+            ));
+        }
+        out.push(cx.sentence(
+            "vote",
+            &json!({
+                "subject": vote.subject,
+                "for": vote.in_favour,
+                "against": vote.against,
+                "abstain": vote.abstain,
+                "voters": voters_present,
+                "for_pct": vietnamese::percent(u64::from(vote.in_favour), voters_present),
+            }),
+        )?);
+    }
+    Ok(out)
+}
+
+fn minutes_signature(
+    signature: &SignatureRef,
+    side: &str,
+    field: &'static str,
+    default_label: &str,
+    roster: &Roster,
+    issues: &mut Vec<Issue>,
+) -> SignatureView {
+    let label =
+        signature.label.clone().filter(|l| !l.is_empty()).unwrap_or_else(|| default_label.to_string());
+    if let Some(issue) = check_signing_form(&label, format!("/signatures/{side}/label")) {
+        issues.push(issue);
+    }
+    SignatureView {
+        field,
+        label: vietnamese::upper(&label),
+        position: None,
+        name: roster.name(&signature.member_id, &format!("/signatures/{side}/member_id"), issues),
+    }
+}

@@ -1,0 +1,108 @@
+//! The documents a cell issues: for each data model, its typed input, consistency checks and
+//! computed numbers, ending in the view (`data.json`) its Typst template lays out.
+//!
+//! Templates lay out values and never compute them: every number, date and standard sentence is
+//! produced here, with the formatting rules of `vietnamese` and the sentence patterns of the
+//! template folder.
+
+pub mod common;
+pub mod meeting;
+pub mod minutes;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::{Error, Issue, Result, Severity};
+use crate::input;
+use crate::vietnamese::Date;
+use common::Issuer;
+
+/// The data models vanban knows; a template folder names the one it uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Model {
+    /// Biên bản sinh hoạt chi bộ thường kỳ (§4.1).
+    Minutes,
+}
+
+impl Model {
+    /// The model a bundled template of this id uses.
+    pub fn from_id(id: &str) -> Option<Model> {
+        serde_json::from_value(Value::String(id.to_string())).ok()
+    }
+}
+
+/// What building a document needs besides its input.
+pub struct Context<'a> {
+    /// Template id, for error messages.
+    pub template: &'a str,
+    /// The template's standard sentences.
+    pub sentences: &'a crate::text_patterns::TextPatterns,
+    /// The document font family.
+    pub font: &'a str,
+}
+
+impl Context<'_> {
+    /// Renders a standard sentence; a failure is a bug in the template folder.
+    pub fn sentence(&self, name: &str, context: &impl Serialize) -> Result<String> {
+        self.sentences
+            .render(name, context)
+            .map_err(|message| Error::Template { template: self.template.to_string(), message })
+    }
+}
+
+/// A validated document, ready for Typst.
+#[derive(Debug)]
+pub struct Built {
+    /// The view, serialised once: served to Typst as `/data.json`.
+    pub data: Vec<u8>,
+    /// Problems that do not block the document.
+    pub warnings: Vec<Issue>,
+    /// The document's date (PDF creation date, Typst's `today`).
+    pub date: Date,
+    /// PDF title; also the readable file name.
+    pub title: String,
+    /// Stable identity of the document, hashed into the PDF's id.
+    pub ident: String,
+}
+
+impl Built {
+    /// Serialises `view` and keeps the warnings among `issues`.
+    pub fn new(
+        view: &impl Serialize,
+        date: Date,
+        title: String,
+        issuer: &Issuer,
+        issues: Vec<Issue>,
+    ) -> Result<Self> {
+        let data = serde_json::to_vec(view).map_err(|e| Error::Internal(format!("view: {e}")))?;
+        let ident = format!("{}|{}|{}", issuer.name, title, date.to_iso());
+        Ok(Built { data, warnings: issues, date, title, ident })
+    }
+}
+
+/// Normalises, schema-checks, type-checks, cross-checks and computes a request for `template`.
+pub fn build(template: &crate::catalog::Template, mut value: Value, font: &str) -> Result<Built> {
+    input::normalize(&mut value);
+    let issues = template.schema.check(&value);
+    if !issues.is_empty() {
+        return Err(Error::Invalid(issues));
+    }
+    let cx = Context { template: &template.id, sentences: &template.sentences, font };
+    match template.model {
+        Model::Minutes => minutes::build(input::typed(&value)?, &cx),
+    }
+}
+
+/// The error for a request with these problems (warnings dropped).
+pub fn invalid(issues: Vec<Issue>) -> Error {
+    Error::Invalid(issues.into_iter().filter(|i| i.severity == Severity::Error).collect())
+}
+
+/// Fails if any issue is an error.
+pub fn fail_on_errors(issues: &[Issue]) -> Result<()> {
+    if issues.iter().any(|i| i.severity == Severity::Error) {
+        return Err(invalid(issues.to_vec()));
+    }
+    Ok(())
+}

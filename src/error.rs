@@ -1,0 +1,114 @@
+//! The one error type of the library, and `Issue`, a problem found in a request.
+//!
+//! Nothing here knows about HTTP or the terminal: `http` maps each variant to a status code and
+//! `cli` to an exit code. Client errors carry every problem at once, each located by a JSON
+//! Pointer (RFC 6901) into the request body, so a caller can fix a document in one round trip.
+
+use serde::Serialize;
+
+/// How serious an [`Issue`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The document cannot be produced until this is fixed.
+    Error,
+    /// The document is produced, but a person should look at this.
+    Warning,
+}
+
+/// One problem in a request, located by a JSON Pointer into the request body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Issue {
+    /// RFC 6901 pointer into the request body, e.g. `/attendance/3/member_id`; empty for the root.
+    pub pointer: String,
+    /// Stable snake_case identifier of the rule that was broken, e.g. `unknown_member`.
+    pub code: &'static str,
+    /// Human-readable explanation, in English, without a trailing dot.
+    pub message: String,
+    /// Whether the problem blocks rendering.
+    pub severity: Severity,
+}
+
+impl Issue {
+    /// An issue that blocks rendering.
+    pub fn error(pointer: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+        Issue { pointer: pointer.into(), code, message: message.into(), severity: Severity::Error }
+    }
+
+    /// An issue reported alongside the document.
+    pub fn warning(pointer: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+        Issue { pointer: pointer.into(), code, message: message.into(), severity: Severity::Warning }
+    }
+
+    /// The same issue, located under `prefix` (used when a document is part of a batch request).
+    pub fn under(mut self, prefix: &str) -> Self {
+        self.pointer = format!("{prefix}{}", self.pointer);
+        self
+    }
+}
+
+impl std::fmt::Display for Issue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let pointer = if self.pointer.is_empty() { "/" } else { &self.pointer };
+        write!(f, "{pointer}: {}", self.message)
+    }
+}
+
+/// Everything that can go wrong while turning a request into documents.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The body is not well-formed JSON.
+    #[error("malformed JSON at line {line}, column {column}: {message}")]
+    MalformedJson {
+        /// 1-based line of the first syntax error.
+        line: usize,
+        /// 1-based column of the first syntax error.
+        column: usize,
+        /// What the parser expected.
+        message: String,
+    },
+    /// The JSON does not fit the template's schema or is inconsistent; lists every problem.
+    #[error("the request has {} problem(s)", .0.len())]
+    Invalid(Vec<Issue>),
+    /// No template with this id is loaded.
+    #[error("unknown template `{0}`")]
+    UnknownTemplate(String),
+    /// A request exceeded a configured limit (body size, batch items).
+    #[error("{0}")]
+    TooLarge(String),
+    /// The template failed to compile: a bug in the template, not in the request.
+    #[error("template `{template}` failed: {message}")]
+    Template {
+        /// Template id.
+        template: String,
+        /// Typst diagnostics, one per line, as `file:line:col: message`.
+        message: String,
+    },
+    /// The template catalogue or the fonts could not be loaded at start-up.
+    #[error("{0}")]
+    Setup(String),
+    /// Reading or writing a file or stream failed.
+    #[error("i/o error: {0}")]
+    Io(#[from] std::io::Error),
+    /// An internal invariant did not hold; a bug in vanban.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// Whether the error was caused by the request (a 4xx), as opposed to the server (a 5xx).
+    pub fn is_client_error(&self) -> bool {
+        matches!(
+            self,
+            Error::MalformedJson { .. } | Error::Invalid(_) | Error::UnknownTemplate(_) | Error::TooLarge(_)
+        )
+    }
+}
+
+/// Result alias used across the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Escapes one reference token of a JSON Pointer (RFC 6901 §3: `~` → `~0`, `/` → `~1`).
+pub fn pointer_token(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}

@@ -1,0 +1,135 @@
+//! vanban turns JSON into the official documents of a Vietnamese Communist Party cell (chi bộ)
+//! as print-and-sign-ready PDFs, typeset by Typst embedded as a library.
+//!
+//! The pipeline, each arrow a plain function:
+//!
+//! ```text
+//! body ─parse→ JSON ─normalize→ NFC JSON ─schema→ checked ─typed+compute→ view (data.json)
+//!      ─typeset→ PDF
+//! ```
+//!
+//! # Layout
+//! - [`input`]: parse, NFC-normalise and schema-check a request.
+//! - [`documents`]: per data model, consistency checks and computed numbers, building the view.
+//! - [`vietnamese`]: the Vietnamese formatting rules (dates, numbers, money in words…).
+//! - [`text_patterns`]: Handlebars sentence and file-name patterns, rendered to plain text.
+//! - [`ruleset`]: sizes, margins and labels that depend on the regulation in force.
+//! - [`catalog`]: the template folders, loaded once.
+//! - [`fonts`]: bundled and configured fonts, never the host's.
+//! - [`typeset`]: the Typst world and engine; the only module that drives Typst.
+//! - [`file_names`]: safe names for downloads and zip entries.
+//! - [`http`] and [`cli`]: thin front ends over [`Engine`].
+
+pub mod catalog;
+pub mod cli;
+pub mod documents;
+pub mod error;
+pub mod file_names;
+pub mod fonts;
+pub mod http;
+pub mod input;
+pub mod ruleset;
+pub mod text_patterns;
+pub mod typeset;
+pub mod vietnamese;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+
+pub use documents::Built;
+pub use error::{Error, Issue, Result, Severity};
+
+use catalog::{Catalog, Template};
+use fonts::FontSet;
+use typeset::{JobSpec, Typesetter};
+
+/// Where templates and fonts come from.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// A templates folder to serve instead of the bundled templates.
+    pub templates: Option<PathBuf>,
+    /// A folder of extra fonts (e.g. a licensed Times New Roman).
+    pub fonts: Option<PathBuf>,
+    /// The family documents are set in.
+    pub font_family: String,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig { templates: None, fonts: None, font_family: fonts::DEFAULT_FAMILY.to_string() }
+    }
+}
+
+/// A rendered document.
+#[derive(Debug)]
+pub struct Rendered {
+    /// The PDF file.
+    pub pdf: Vec<u8>,
+    /// Number of pages.
+    pub pages: usize,
+    /// Problems that did not block the document.
+    pub warnings: Vec<Issue>,
+    /// ASCII file name from the template's pattern, e.g. `bien-ban-chi-bo-to-dan-pho-5-2026-11.pdf`.
+    pub file_name: String,
+    /// Vietnamese file name from the document title.
+    pub display_name: String,
+}
+
+/// Templates, fonts and the Typst engine, built once and shared by every request.
+pub struct Engine {
+    catalog: Catalog,
+    typesetter: Typesetter,
+    font_family: String,
+}
+
+impl Engine {
+    /// Loads templates and fonts and prepares Typst. Fails if a template or font is unusable.
+    pub fn new(config: &EngineConfig) -> Result<Self> {
+        let catalog = match &config.templates {
+            Some(dir) => Catalog::from_dir(dir)?,
+            None => Catalog::bundled()?,
+        };
+        let fonts = FontSet::load(config.fonts.as_deref(), &config.font_family)?;
+        let typesetter = Typesetter::new(&catalog, fonts)?;
+        Ok(Engine { catalog, typesetter, font_family: config.font_family.clone() })
+    }
+
+    /// The loaded templates.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// Parses, checks and computes a request: the data its template would receive.
+    pub fn resolve(&self, template: &str, body: &[u8]) -> Result<Built> {
+        let template = self.catalog.get(template)?;
+        documents::build(template, input::parse(body)?, &self.font_family)
+    }
+
+    /// Renders a request body (JSON) with `template` into a PDF.
+    pub fn render(&self, template: &str, body: &[u8]) -> Result<Rendered> {
+        let template = self.catalog.get(template)?;
+        let value = input::parse(body)?;
+        self.render_value(template, value)
+    }
+
+    /// Renders an already parsed request.
+    pub fn render_value(&self, template: &Template, value: serde_json::Value) -> Result<Rendered> {
+        let file_name = text_patterns::render_once(&template.meta.file_name, &value).unwrap_or_default();
+        let built = documents::build(template, value, &self.font_family)?;
+        let spec = JobSpec {
+            main_path: &template.main_path,
+            date: (built.date.year(), built.date.month(), built.date.day()),
+            ident: built.ident.clone(),
+        };
+        // A panic inside Typst must cost one document, not a worker thread.
+        let typeset = catch_unwind(AssertUnwindSafe(|| self.typesetter.typeset(&spec, built.data)))
+            .map_err(|_| Error::Internal(format!("typesetting `{}` panicked", template.id)))??;
+        Ok(Rendered {
+            pdf: typeset.pdf,
+            pages: typeset.pages,
+            warnings: built.warnings,
+            file_name: file_names::sanitize_pdf_name(&file_name),
+            display_name: file_names::sanitize_pdf_name(&built.title),
+        })
+    }
+}

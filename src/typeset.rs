@@ -1,0 +1,223 @@
+//! The Typst world and engine: the only module that drives Typst.
+//!
+//! [`Typesetter`] is built once per process: fonts, font book, standard library and every template
+//! file (Typst sources parsed once). Each job gets a cheap [`JobWorld`] that borrows it and adds
+//! one thing, the job's data at the fixed virtual path `/data.json`. User data therefore reaches
+//! Typst only as JSON that the template reads with `json(...)`: it is never Typst source.
+//!
+//! Two process-wide resources of Typst need care in a long-running server:
+//! - file ids are interned forever and run out after 65 535; all ids are created here at start-up
+//!   from the catalogue's bounded file list (plus `/data.json`), never from request data;
+//! - comemo's memoization cache grows with every distinct input; [`Typesetter::typeset`] evicts
+//!   old entries after every job, on success and on error, keeping the shared template warm.
+
+use std::collections::HashMap;
+
+use typst::diag::{FileError, FileResult, SourceDiagnostic, Warned};
+use typst::foundations::{Bytes, Datetime, Duration, Smart};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World, WorldExt};
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, Timestamp};
+
+use crate::catalog::{Catalog, DATA_PATH};
+use crate::error::{Error, Result};
+use crate::fonts::FontSet;
+
+/// How many evictions a memoized result survives unused. Small enough that per-request entries
+/// leave quickly (memory stays flat), large enough that the shared template's results, used by
+/// every job, are never dropped under concurrent load.
+const CACHE_MAX_AGE: usize = 8;
+
+/// A file Typst may read.
+enum WorldFile {
+    /// A Typst source, parsed once.
+    Source(Source),
+    /// Any other file (images, data shipped with a template).
+    Binary(Bytes),
+}
+
+/// Fonts, library and template files, shared read-only by all jobs.
+pub struct Typesetter {
+    library: LazyHash<Library>,
+    book: LazyHash<FontBook>,
+    fonts: Vec<Font>,
+    files: HashMap<FileId, WorldFile>,
+    data_id: FileId,
+}
+
+/// What one job produces.
+pub struct Typeset {
+    /// The PDF file.
+    pub pdf: Vec<u8>,
+    /// Number of pages.
+    pub pages: usize,
+}
+
+/// Per-document inputs to the engine besides the data.
+pub struct JobSpec<'a> {
+    /// Virtual path of the template's entry point.
+    pub main_path: &'a str,
+    /// The document's date: Typst's `today`, and the PDF creation date.
+    pub date: (i32, u8, u8),
+    /// Stable identifier of the document, hashed into the PDF's document id.
+    pub ident: String,
+}
+
+impl Typesetter {
+    /// Builds the engine from the template catalogue and fonts.
+    pub fn new(catalog: &Catalog, fonts: FontSet) -> Result<Self> {
+        let mut files = HashMap::new();
+        for file in catalog.files() {
+            let id = file_id(&file.path)?;
+            let entry = if file.path.ends_with(".typ") {
+                let text = String::from_utf8(file.data.clone())
+                    .map_err(|_| Error::Setup(format!("template file {} is not UTF-8", file.path)))?;
+                WorldFile::Source(Source::new(id, text))
+            } else {
+                WorldFile::Binary(Bytes::new(file.data.clone()))
+            };
+            files.insert(id, entry);
+        }
+        Ok(Typesetter {
+            library: LazyHash::new(Library::builder().build()),
+            book: LazyHash::new(fonts.book),
+            fonts: fonts.fonts,
+            files,
+            data_id: file_id(DATA_PATH)?,
+        })
+    }
+
+    /// Compiles the template at `spec.main_path` over `data` (the JSON view) and exports a PDF.
+    pub fn typeset(&self, spec: &JobSpec, data: Vec<u8>) -> Result<Typeset> {
+        // Evict on every exit path, including errors and panics unwinding through here.
+        let _evict = EvictOnDrop;
+        let main = file_id(spec.main_path)?;
+        let (year, month, day) = spec.date;
+        let today = Datetime::from_ymd(year, month, day)
+            .ok_or_else(|| Error::Internal(format!("invalid document date {year}-{month}-{day}")))?;
+        let world = JobWorld { typesetter: self, main, data: Bytes::new(data), today };
+
+        let Warned { output, warnings: _ } = typst::compile::<PagedDocument>(&world);
+        let document = output.map_err(|errors| self.template_error(spec, errors.as_slice()))?;
+        let options = PdfOptions {
+            ident: Smart::Custom(spec.ident.clone()),
+            timestamp: Some(Timestamp::new_utc(
+                Datetime::from_ymd_hms(year, month, day, 0, 0, 0).unwrap_or(today),
+            )),
+            ..PdfOptions::default()
+        };
+        let pdf = typst_pdf::pdf(&document, &options)
+            .map_err(|errors| self.template_error(spec, errors.as_slice()))?;
+        Ok(Typeset { pdf, pages: document.pages().len() })
+    }
+
+    /// Turns Typst diagnostics into `file:line:col: message` lines.
+    fn template_error(&self, spec: &JobSpec, errors: &[SourceDiagnostic]) -> Error {
+        let message = errors
+            .iter()
+            .map(|diag| {
+                let location = diag.span.id().and_then(|id| {
+                    let source = self.source_of(id)?;
+                    let range = self.range_in(&source, diag)?;
+                    let line = source.lines().byte_to_line(range.start)?;
+                    let column = source.lines().byte_to_column(range.start)?;
+                    Some(format!("{:?}:{}:{}: ", id.vpath(), line + 1, column + 1))
+                });
+                format!("{}{}", location.unwrap_or_default(), diag.message)
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        Error::Template { template: spec.main_path.to_string(), message }
+    }
+
+    fn source_of(&self, id: FileId) -> Option<Source> {
+        match self.files.get(&id) {
+            Some(WorldFile::Source(source)) => Some(source.clone()),
+            _ => None,
+        }
+    }
+
+    fn range_in(&self, source: &Source, diag: &SourceDiagnostic) -> Option<std::ops::Range<usize>> {
+        let world = JobWorld {
+            typesetter: self,
+            main: source.id(),
+            data: Bytes::new(Vec::new()),
+            today: Datetime::from_ymd(2000, 1, 1)?,
+        };
+        world.range(diag.span)
+    }
+}
+
+/// Interns a virtual path (only ever called with catalogue paths and `/data.json`).
+fn file_id(path: &str) -> Result<FileId> {
+    let vpath =
+        VirtualPath::new(path).map_err(|e| Error::Setup(format!("bad template path {path}: {e:?}")))?;
+    Ok(RootedPath::new(VirtualRoot::Project, vpath).intern())
+}
+
+struct EvictOnDrop;
+
+impl Drop for EvictOnDrop {
+    fn drop(&mut self) {
+        comemo::evict(CACHE_MAX_AGE);
+    }
+}
+
+/// The world of one job: the shared engine plus this job's data.
+struct JobWorld<'a> {
+    typesetter: &'a Typesetter,
+    /// The template's entry point.
+    main: FileId,
+    /// The JSON view served at `/data.json`.
+    data: Bytes,
+    /// The document's own date, so output never depends on the wall clock.
+    today: Datetime,
+}
+
+impl World for JobWorld<'_> {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.typesetter.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        &self.typesetter.book
+    }
+
+    fn main(&self) -> FileId {
+        self.main
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        match self.typesetter.files.get(&id) {
+            Some(WorldFile::Source(source)) => Ok(source.clone()),
+            Some(WorldFile::Binary(_)) => Err(FileError::NotSource),
+            None => Err(not_found(id)),
+        }
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == self.typesetter.data_id {
+            return Ok(self.data.clone());
+        }
+        match self.typesetter.files.get(&id) {
+            Some(WorldFile::Source(source)) => Ok(Bytes::from_string(source.clone())),
+            Some(WorldFile::Binary(bytes)) => Ok(bytes.clone()),
+            None => Err(not_found(id)),
+        }
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.typesetter.fonts.get(index).cloned()
+    }
+
+    fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
+        Some(self.today)
+    }
+}
+
+fn not_found(id: FileId) -> FileError {
+    FileError::NotFound(id.vpath().get_with_slash().into())
+}

@@ -1,0 +1,56 @@
+//! The `vanban` binary as a user runs it: exit codes, messages and output files.
+
+use std::process::Command;
+
+use crate::util::{Pdf, fixture_path};
+
+fn vanban() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_vanban"))
+}
+
+#[test]
+fn render_writes_the_pdf() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bien-ban.pdf");
+    let status = vanban()
+        .args(["render", "minutes"])
+        .arg(fixture_path("minutes.json"))
+        .arg("-o")
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(Pdf::parse(&std::fs::read(&out).unwrap()).pages() >= 2);
+    // Only the PDF: no temporary file left beside it.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn invalid_input_exits_2_lists_pointers_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut input: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(fixture_path("minutes.json")).unwrap()).unwrap();
+    input["attendance"][0]["member_id"] = "DV-9999".into();
+    let input_path = dir.path().join("input.json");
+    std::fs::write(&input_path, serde_json::to_vec(&input).unwrap()).unwrap();
+    let out = dir.path().join("out.pdf");
+    let output = vanban().args(["render", "minutes"]).arg(&input_path).arg("-o").arg(&out).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("/attendance/0/member_id: `DV-9999` is not the member_id"), "{stderr}");
+    assert!(!out.exists());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "only the input remains");
+}
+
+#[test]
+fn templates_lists_minutes_and_resolve_prints_the_data() {
+    let output = vanban().arg("templates").output().unwrap();
+    assert!(output.status.success());
+    assert!(String::from_utf8_lossy(&output.stdout).contains("minutes"));
+
+    let output = vanban().args(["resolve", "minutes"]).arg(fixture_path("minutes.json")).output().unwrap();
+    assert!(output.status.success());
+    let data: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(data["header"]["issuer"], "CHI BỘ TỔ DÂN PHỐ 5");
+    assert_eq!(data["layout"]["margin_mm"]["left"], 30.0);
+}

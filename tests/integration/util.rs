@@ -1,0 +1,129 @@
+//! Shared helpers: one engine per test process, fixtures, and a small PDF inspector built on
+//! lopdf so tests assert what a reader of the PDF would see.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use lopdf::{Document, Object};
+use serde_json::Value;
+use vanban::{Engine, EngineConfig};
+
+/// The engine, built once (fonts parsed once) and shared by all tests, like the server does.
+pub fn engine() -> Arc<Engine> {
+    static ENGINE: OnceLock<Arc<Engine>> = OnceLock::new();
+    ENGINE
+        .get_or_init(|| {
+            Arc::new(Engine::new(&EngineConfig::default()).expect("bundled templates and fonts load"))
+        })
+        .clone()
+}
+
+/// Path of a fixture under `tests/fixtures`.
+pub fn fixture_path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+/// A fixture parsed as JSON.
+pub fn fixture(name: &str) -> Value {
+    let data = std::fs::read(fixture_path(name)).expect("fixture exists");
+    serde_json::from_slice(&data).expect("fixture is JSON")
+}
+
+/// Renders a JSON value with a template, panicking with the error on failure.
+pub fn render(template: &str, value: &Value) -> vanban::Rendered {
+    engine()
+        .render(template, &serde_json::to_vec(value).expect("serialises"))
+        .unwrap_or_else(|e| panic!("{e:?}"))
+}
+
+/// The pointers of a 422's issues, sorted.
+pub fn invalid_pointers(result: vanban::Result<vanban::Rendered>) -> Vec<String> {
+    match result {
+        Err(vanban::Error::Invalid(issues)) => {
+            let mut pointers: Vec<_> = issues.into_iter().map(|i| i.pointer).collect();
+            pointers.sort();
+            pointers
+        }
+        Err(other) => panic!("expected invalid input, got {other:?}"),
+        Ok(_) => panic!("expected invalid input, got a PDF"),
+    }
+}
+
+/// A parsed PDF.
+pub struct Pdf {
+    doc: Document,
+}
+
+impl Pdf {
+    /// Parses PDF bytes.
+    pub fn parse(bytes: &[u8]) -> Self {
+        Pdf { doc: Document::load_mem(bytes).expect("a parseable PDF") }
+    }
+
+    /// Number of pages.
+    pub fn pages(&self) -> usize {
+        self.doc.get_pages().len()
+    }
+
+    /// Width and height of a page (1-based) in millimetres.
+    pub fn page_size_mm(&self, page: u32) -> (f64, f64) {
+        let id = self.doc.get_pages()[&page];
+        let dict = self.doc.get_dictionary(id).expect("page dictionary");
+        let media_box = dict.get(b"MediaBox").expect("MediaBox").as_array().expect("array");
+        let n: Vec<f64> = media_box.iter().map(|o| o.as_float().map(f64::from).expect("number")).collect();
+        let mm = |pt: f64| pt / 72.0 * 25.4;
+        (mm(n[2] - n[0]), mm(n[3] - n[1]))
+    }
+
+    /// Text of one page (1-based).
+    pub fn page_text(&self, page: u32) -> String {
+        self.doc.extract_text(&[page]).expect("text extracts")
+    }
+
+    /// Text of all pages, with line breaks folded to spaces so sentences can be searched whole.
+    pub fn text(&self) -> String {
+        let pages: Vec<u32> = (1..=self.pages() as u32).collect();
+        let text = self.doc.extract_text(&pages).expect("text extracts");
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    /// BaseFont names of all embedded fonts, without subset tags (`LiberationSerif-Bold`).
+    pub fn fonts(&self) -> BTreeSet<String> {
+        let mut names = BTreeSet::new();
+        for object in self.doc.objects.values() {
+            let Ok(dict) = object.as_dict() else { continue };
+            let is_font = dict.get(b"Type").and_then(Object::as_name).is_ok_and(|t| t == b"Font");
+            if !is_font {
+                continue;
+            }
+            if let Ok(name) = dict.get(b"BaseFont").and_then(Object::as_name) {
+                let name = String::from_utf8_lossy(name);
+                let name = name.split_once('+').map_or(name.as_ref(), |(_, rest)| rest);
+                names.insert(name.to_string());
+            }
+        }
+        names
+    }
+
+    /// Whether every font is embedded (each descriptor has a font file).
+    pub fn all_fonts_embedded(&self) -> bool {
+        let descriptors: Vec<_> = self
+            .doc
+            .objects
+            .values()
+            .filter_map(|o| o.as_dict().ok())
+            .filter(|d| d.get(b"Type").and_then(Object::as_name).is_ok_and(|t| t == b"FontDescriptor"))
+            .collect();
+        !descriptors.is_empty()
+            && descriptors.iter().all(|d| d.has(b"FontFile2") || d.has(b"FontFile3") || d.has(b"FontFile"))
+    }
+
+    /// The document information dictionary's title.
+    pub fn title(&self) -> Option<String> {
+        let info = self.doc.trailer.get(b"Info").ok()?;
+        let info = self.doc.get_dictionary(info.as_reference().ok()?).ok()?;
+        let title = info.get(b"Title").ok()?;
+        lopdf::decode_text_string(title).ok()
+    }
+}
