@@ -86,6 +86,17 @@ pub struct HeaderView {
     pub date_line: Option<String>,
 }
 
+/// `data.title`: document kind and subject lines under the header.
+#[derive(Debug, Clone, Serialize)]
+pub struct TitleView {
+    /// `BIÊN BẢN`, `NGHỊ QUYẾT`, `BÁO CÁO`.
+    pub kind: &'static str,
+    /// Subject line (trích yếu).
+    pub subject: String,
+    /// Topic line of a thematic meeting.
+    pub topic: Option<String>,
+}
+
 /// The parts of the view every document has.
 #[derive(Debug, Clone, Serialize)]
 pub struct CommonView {
@@ -105,7 +116,7 @@ pub struct SignatureView {
     /// Name of the signature field placed on the signing space (`thu_ky`, `chu_tri`, `bi_thu`…).
     pub field: &'static str,
     /// Bold first line: `T/M CHI BỘ`, `THƯ KÝ`, `CHỦ TRÌ`.
-    pub label: String,
+    pub authority: String,
     /// Regular second line, e.g. `BÍ THƯ`; absent for minutes.
     pub position: Option<String>,
     /// Full name, bold.

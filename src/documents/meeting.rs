@@ -699,7 +699,7 @@ fn minutes_signature(
     }
     SignatureView {
         field,
-        label: vietnamese::upper(&label),
+        authority: vietnamese::upper(&label),
         position: None,
         name: roster.name(&signature.member_id, &format!("/signatures/{side}/member_id"), issues),
     }

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::common::{CommonView, parse_date};
+use super::common::{CommonView, TitleView, parse_date};
 use super::meeting::{self, MeetingInput, MeetingView, Roster, TableView};
 use super::{Built, Context};
 use crate::error::Result;
@@ -83,17 +83,6 @@ struct MinutesView {
     agenda: Vec<AgendaView>,
     assignments: Option<TableView>,
     extra_sections: Vec<ExtraSection>,
-}
-
-/// Document kind and subject lines under the header.
-#[derive(Debug, Serialize)]
-pub struct TitleView {
-    /// `BIÊN BẢN`.
-    pub kind: &'static str,
-    /// Subject line.
-    pub subject: String,
-    /// Topic line of a thematic meeting.
-    pub topic: Option<String>,
 }
 
 #[derive(Debug, Serialize)]

@@ -6,8 +6,14 @@
 //! template folder.
 
 pub mod common;
+pub mod dues_report;
+pub mod issued;
 pub mod meeting;
 pub mod minutes;
+pub mod resolution;
+pub mod results_report;
+pub mod review_report;
+pub mod thematic_minutes;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -23,6 +29,16 @@ use common::Issuer;
 pub enum Model {
     /// Biên bản sinh hoạt chi bộ thường kỳ (§4.1).
     Minutes,
+    /// Biên bản sinh hoạt chuyên đề (§4.2).
+    ThematicMinutes,
+    /// Nghị quyết chi bộ (§4.3).
+    Resolution,
+    /// Báo cáo kết quả thực hiện nhiệm vụ (§4.4.1).
+    ResultsReport,
+    /// Báo cáo kiểm điểm tập thể chi bộ (§4.4.2).
+    ReviewReport,
+    /// Báo cáo thu, nộp đảng phí (§4.4.3).
+    DuesReport,
 }
 
 impl Model {
@@ -91,6 +107,11 @@ pub fn build(template: &crate::catalog::Template, mut value: Value, font: &str) 
     let cx = Context { template: &template.id, sentences: &template.sentences, font };
     match template.model {
         Model::Minutes => minutes::build(input::typed(&value)?, &cx),
+        Model::ThematicMinutes => thematic_minutes::build(input::typed(&value)?, &cx),
+        Model::Resolution => resolution::build(input::typed(&value)?, &cx),
+        Model::ResultsReport => results_report::build(input::typed(&value)?, &cx),
+        Model::ReviewReport => review_report::build(input::typed(&value)?, &cx),
+        Model::DuesReport => dues_report::build(input::typed(&value)?, &cx),
     }
 }
 
