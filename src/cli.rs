@@ -1,4 +1,4 @@
-//! The command line: `render`, `resolve`, `templates` and `serve`, each a thin call into the
+//! The command line: `render`, `batch`, `resolve`, `templates` and `serve`, each a thin call into the
 //! library. Invalid input exits with status 2 and prints each problem as `pointer: message`;
 //! output files are written to a temporary name and renamed, so a failure never leaves a
 //! half-written file behind.
@@ -7,11 +7,12 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use clap::{Args, Parser, Subcommand};
 
 use crate::http::{self, HttpConfig};
-use crate::{Engine, EngineConfig, Error, fonts};
+use crate::{Engine, EngineConfig, Error, batch, fonts};
 
 /// Turn JSON into the official documents of a Party cell, as print-ready PDFs.
 #[derive(Debug, Parser)]
@@ -47,6 +48,19 @@ pub enum Command {
         #[command(flatten)]
         engine: EngineArgs,
     },
+    /// Render many documents of one template into a zip (see README: batch request).
+    Batch {
+        /// Batch request JSON file, or `-` for standard input.
+        input: PathBuf,
+        /// Output zip file, or `-` for standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+        /// Most items accepted.
+        #[arg(long, env = "VANBAN_MAX_BATCH_ITEMS", default_value_t = batch::DEFAULT_MAX_ITEMS)]
+        max_items: usize,
+        #[command(flatten)]
+        engine: EngineArgs,
+    },
     /// List the available templates.
     Templates {
         #[command(flatten)]
@@ -63,6 +77,9 @@ pub enum Command {
         /// Renders at once (default: number of cores).
         #[arg(long, env = "VANBAN_WORKERS")]
         workers: Option<usize>,
+        /// Most items in one batch request.
+        #[arg(long, env = "VANBAN_MAX_BATCH_ITEMS", default_value_t = batch::DEFAULT_MAX_ITEMS)]
+        max_batch_items: usize,
         #[command(flatten)]
         engine: EngineArgs,
     },
@@ -125,10 +142,25 @@ fn run(command: Command) -> Result<(), Error> {
                 println!("{:<18} {}", template.id, template.meta.title);
             }
         }
-        Command::Serve { addr, max_body_bytes, workers, engine } => {
+        Command::Batch { input, output, max_items, engine } => {
+            let engine = engine.engine()?;
+            let prepared = engine.prepare_batch(&read_input(&input)?, max_items)?;
+            let manifest = write_atomically(&output, |out| {
+                engine.write_batch(prepared, out, http::default_workers(), &AtomicBool::new(false))
+            })?;
+            let skipped: Vec<_> = manifest.items.iter().filter(|i| i.status != "ok").collect();
+            for problem in skipped.iter().flat_map(|item| &item.problems) {
+                eprintln!("skipped: {problem}");
+            }
+            eprintln!("{} documents, {} skipped", manifest.items.len() - skipped.len(), skipped.len());
+        }
+        Command::Serve { addr, max_body_bytes, workers, max_batch_items, engine } => {
             let engine = Arc::new(engine.engine()?);
-            let config =
-                HttpConfig { max_body_bytes, workers: workers.unwrap_or_else(http::default_workers) };
+            let config = HttpConfig {
+                max_body_bytes,
+                workers: workers.unwrap_or_else(http::default_workers),
+                max_batch_items,
+            };
             serve(engine, &addr, &config)?;
         }
     }
@@ -179,19 +211,35 @@ fn read_input(path: &Path) -> Result<Vec<u8>, Error> {
     }
 }
 
-/// Writes next to the target under a temporary name, then renames: readers never see half a file.
 fn write_output(path: &Path, data: &[u8]) -> Result<(), Error> {
+    write_atomically(path, |out| Ok(out.write_all(data)?))
+}
+
+/// Writes next to the target under a temporary name, then renames: readers never see half a
+/// file, and a failure leaves nothing behind. `-` writes to standard output.
+fn write_atomically<T>(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<T, Error>,
+) -> Result<T, Error> {
     if path == Path::new("-") {
-        std::io::stdout().write_all(data)?;
-        return Ok(());
+        let mut stdout = std::io::stdout().lock();
+        let value = write(&mut stdout)?;
+        stdout.flush()?;
+        return Ok(value);
     }
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let temporary = path.with_file_name(format!(".{file_name}.{}.tmp", std::process::id()));
-    let result = std::fs::write(&temporary, data).and_then(|()| std::fs::rename(&temporary, path));
+    let result = std::fs::File::create(&temporary).map_err(Error::from).and_then(|file| {
+        let mut out = std::io::BufWriter::new(file);
+        let value = write(&mut out)?;
+        out.into_inner().map_err(|e| Error::Io(e.into_error()))?.sync_all()?;
+        std::fs::rename(&temporary, path)?;
+        Ok(value)
+    });
     if result.is_err() {
         let _ = std::fs::remove_file(&temporary);
     }
-    Ok(result?)
+    result
 }
 
 fn print_warnings(warnings: &[crate::Issue]) {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -17,9 +17,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::json;
+use std::sync::atomic::AtomicBool;
 use tokio::sync::Semaphore;
+use tokio_stream::wrappers::ReceiverStream;
 
-use crate::{Engine, Error, Issue, Rendered};
+use crate::{Engine, Error, Issue, Rendered, batch};
 
 /// Default largest request body: 10 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
@@ -31,11 +33,17 @@ pub struct HttpConfig {
     pub max_body_bytes: usize,
     /// Renders allowed at once; further requests wait for a slot.
     pub workers: usize,
+    /// Most items in one batch (more → 413).
+    pub max_batch_items: usize,
 }
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        HttpConfig { max_body_bytes: DEFAULT_MAX_BODY_BYTES, workers: default_workers() }
+        HttpConfig {
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            workers: default_workers(),
+            max_batch_items: batch::DEFAULT_MAX_ITEMS,
+        }
     }
 }
 
@@ -47,14 +55,24 @@ pub fn default_workers() -> usize {
 #[derive(Clone)]
 struct AppState {
     engine: Arc<Engine>,
+    /// One permit per render thread; a batch takes all of them while it typesets.
     render_slots: Arc<Semaphore>,
+    workers: usize,
+    max_batch_items: usize,
 }
 
 /// The application's routes; tests drive it with `tower::ServiceExt::oneshot`, no socket needed.
 pub fn router(engine: Arc<Engine>, config: &HttpConfig) -> Router {
-    let state = AppState { engine, render_slots: Arc::new(Semaphore::new(config.workers.max(1))) };
+    let workers = config.workers.max(1);
+    let state = AppState {
+        engine,
+        render_slots: Arc::new(Semaphore::new(workers)),
+        workers,
+        max_batch_items: config.max_batch_items,
+    };
     Router::new()
         .route("/v1/render/{template}", post(render))
+        .route("/v1/batch", post(render_batch))
         .route("/v1/templates", get(list_templates))
         .route("/v1/templates/{id}", get(show_template))
         .route("/healthz", get(|| async { Json(json!({ "status": "ok" })) }))
@@ -71,13 +89,7 @@ async fn render(
 ) -> Result<Response, ApiError> {
     // The template is looked up first so that an unknown one is a 404 whatever the body.
     state.engine.catalog().get(&template)?;
-    require_json(&headers)?;
-    let body = body.map_err(|rejection| match rejection.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::Library(Error::TooLarge(
-            "the request body is larger than the server accepts (VANBAN_MAX_BODY_BYTES)".into(),
-        )),
-        _ => ApiError::Library(Error::Internal(rejection.body_text())),
-    })?;
+    let body = json_body(&headers, body)?;
     let permit = state.render_slots.clone().acquire_owned().await.map_err(|_| ApiError::Unavailable)?;
     let engine = state.engine.clone();
     let rendered = tokio::task::spawn_blocking(move || {
@@ -87,6 +99,96 @@ async fn render(
     .await
     .map_err(|e| ApiError::Library(Error::Internal(format!("render task failed: {e}"))))??;
     Ok(pdf_response(rendered))
+}
+
+/// The body of a JSON request, or the error a client should see.
+fn json_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
+    require_json(headers)?;
+    body.map_err(|rejection| match rejection.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::Library(Error::TooLarge(
+            "the request body is larger than the server accepts (VANBAN_MAX_BODY_BYTES)".into(),
+        )),
+        _ => ApiError::Library(Error::Internal(rejection.body_text())),
+    })
+}
+
+/// `POST /v1/batch`: validates every item first (a 4xx before any byte of zip), then streams
+/// the zip while the documents are typeset. If the client goes away, the channel closes, the
+/// next write fails and the remaining work stops.
+async fn render_batch(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let body = json_body(&headers, body)?;
+    let permits = state
+        .render_slots
+        .clone()
+        .acquire_many_owned(state.workers as u32)
+        .await
+        .map_err(|_| ApiError::Unavailable)?;
+    let (chunks, receiver) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(8);
+    let (validated, ready) = tokio::sync::oneshot::channel::<Result<(), Error>>();
+    let engine = state.engine.clone();
+    let (workers, max_items) = (state.workers, state.max_batch_items);
+    tokio::task::spawn_blocking(move || {
+        let _permits = permits;
+        let prepared = match engine.prepare_batch(&body, max_items) {
+            Ok(prepared) => prepared,
+            Err(error) => {
+                let _ = validated.send(Err(error));
+                return;
+            }
+        };
+        if validated.send(Ok(())).is_err() {
+            return;
+        }
+        let writer = ChannelWriter { chunks, buffer: Vec::new() };
+        if let Err(error) = engine.write_batch(prepared, writer, workers, &AtomicBool::new(false)) {
+            tracing::warn!(%error, "batch stopped");
+        }
+    });
+    ready.await.map_err(|_| ApiError::Library(Error::Internal("batch task ended".into())))??;
+    let mut response = Body::from_stream(ReceiverStream::new(receiver)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
+    headers
+        .insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"vanban.zip\""));
+    Ok(response)
+}
+
+/// Forwards the zip to the response body in chunks of about 64 KiB.
+struct ChannelWriter {
+    chunks: tokio::sync::mpsc::Sender<std::io::Result<Bytes>>,
+    buffer: Vec<u8>,
+}
+
+impl ChannelWriter {
+    const CHUNK: usize = 64 * 1024;
+
+    fn send(&mut self) -> std::io::Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let chunk = Bytes::from(std::mem::take(&mut self.buffer));
+        self.chunks
+            .blocking_send(Ok(chunk))
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "client went away"))
+    }
+}
+
+impl std::io::Write for ChannelWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buffer.extend_from_slice(data);
+        if self.buffer.len() >= Self::CHUNK {
+            self.send()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.send()
+    }
 }
 
 fn pdf_response(rendered: Rendered) -> Response {

@@ -18,8 +18,10 @@
 //! - [`fonts`]: bundled and configured fonts, never the host's.
 //! - [`typeset`]: the Typst world and engine; the only module that drives Typst.
 //! - [`file_names`]: safe names for downloads and zip entries.
+//! - [`batch`]: many documents from one request, streamed into a zip.
 //! - [`http`] and [`cli`]: thin front ends over [`Engine`].
 
+pub mod batch;
 pub mod catalog;
 pub mod cli;
 pub mod documents;
@@ -114,8 +116,22 @@ impl Engine {
 
     /// Renders an already parsed request.
     pub fn render_value(&self, template: &Template, value: serde_json::Value) -> Result<Rendered> {
-        let file_name = text_patterns::render_once(&template.meta.file_name, &value).unwrap_or_default();
+        let file_name = text_patterns::render_once(&template.meta.file_name, &value);
         let built = documents::build(template, value, &self.font_family)?;
+        let mut rendered = self.typeset_built(template, built)?;
+        if let Ok(name) = file_name {
+            rendered.file_name = file_names::sanitize_pdf_name(&name);
+        }
+        Ok(rendered)
+    }
+
+    /// The family documents are set in.
+    pub fn font_family(&self) -> &str {
+        &self.font_family
+    }
+
+    /// Typesets a built document; its file name defaults to the slug of its title.
+    fn typeset_built(&self, template: &Template, built: Built) -> Result<Rendered> {
         let spec = JobSpec {
             main_path: &template.main_path,
             date: (built.date.year(), built.date.month(), built.date.day()),
@@ -128,7 +144,7 @@ impl Engine {
             pdf: typeset.pdf,
             pages: typeset.pages,
             warnings: built.warnings,
-            file_name: file_names::sanitize_pdf_name(&file_name),
+            file_name: file_names::sanitize_pdf_name(&vietnamese::slug(&built.title)),
             display_name: file_names::sanitize_pdf_name(&built.title),
         })
     }

@@ -1,0 +1,331 @@
+//! Batches: many documents of one template from one request, as one zip.
+//!
+//! Every item is deep-merged over the request's `defaults` and validated before anything is
+//! typeset, so a request either fails as a whole with every problem of every item (pointers into
+//! the request, `/items/17/vote/for`) or, with `on_error: "skip"`, renders the valid items and
+//! lists the others in the manifest. Documents are typeset on a bounded set of threads and
+//! written to the zip in item order as they finish, so the first bytes leave early and memory
+//! holds only a window of documents, whatever the batch size.
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, DateTime, ZipWriter};
+
+use crate::catalog::Template;
+use crate::error::{Error, Issue, Result};
+use crate::{Engine, Rendered, documents, file_names, input, text_patterns};
+
+/// Default most items in one batch (a commune committee has at most a few hundred cells).
+pub const DEFAULT_MAX_ITEMS: usize = 1000;
+
+/// Name of the manifest entry in the zip.
+pub const MANIFEST_NAME: &str = "manifest.json";
+
+/// What to do with an invalid item.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnError {
+    /// Reject the whole batch, listing every problem (default).
+    #[default]
+    Fail,
+    /// Render the valid items; list the invalid ones in the manifest.
+    Skip,
+}
+
+/// A batch request.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchRequest {
+    /// Template id of every item.
+    pub template: String,
+    /// Fields common to every item; each item is deep-merged over them.
+    #[serde(default)]
+    pub defaults: Option<Value>,
+    /// One object per document.
+    pub items: Vec<Value>,
+    /// Handlebars pattern of each PDF's name, over the merged item (helpers `slug`, `pad`);
+    /// default: the template's own pattern.
+    #[serde(default)]
+    pub file_name: Option<String>,
+    /// Also add `all.pdf` with every document in order (not yet supported).
+    #[serde(default)]
+    pub merged_pdf: bool,
+    /// What to do with invalid items.
+    #[serde(default)]
+    pub on_error: OnError,
+}
+
+/// A batch whose items have all been validated: ready to typeset.
+pub struct PreparedBatch<'a> {
+    template: &'a Template,
+    items: Vec<PreparedItem>,
+}
+
+enum PreparedItem {
+    Ready { built: documents::Built, file_name: String },
+    Skipped { problems: Vec<Issue> },
+}
+
+/// One line of the manifest.
+#[derive(Debug, Clone, Serialize)]
+pub struct ManifestItem {
+    /// Position of the item in the request.
+    pub index: usize,
+    /// `ok` or `skipped`.
+    pub status: String,
+    /// Zip entry name (absent for skipped items).
+    pub file_name: Option<String>,
+    /// Number of pages.
+    pub pages: Option<usize>,
+    /// Size of the PDF in bytes.
+    pub bytes: Option<usize>,
+    /// SHA-256 of the PDF, hex.
+    pub sha256: Option<String>,
+    /// Problems that did not block the document.
+    pub warnings: Vec<Issue>,
+    /// Why the item was skipped.
+    pub problems: Vec<Issue>,
+}
+
+/// `manifest.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    /// Template id.
+    pub template: String,
+    /// One entry per request item, in order.
+    pub items: Vec<ManifestItem>,
+}
+
+/// Deep merge (objects key by key; an `over` scalar or array replaces the `base` value).
+pub fn deep_merge(base: &Value, over: &Value) -> Value {
+    match (base, over) {
+        (Value::Object(base), Value::Object(over)) => {
+            let mut merged = base.clone();
+            for (key, value) in over {
+                let combined = match base.get(key) {
+                    Some(existing) => deep_merge(existing, value),
+                    None => value.clone(),
+                };
+                merged.insert(key.clone(), combined);
+            }
+            Value::Object(merged)
+        }
+        (_, over) => over.clone(),
+    }
+}
+
+impl Engine {
+    /// Parses and validates a batch request: every item is merged, checked and computed.
+    pub fn prepare_batch(&self, body: &[u8], max_items: usize) -> Result<PreparedBatch<'_>> {
+        let request: BatchRequest = input::typed(&input::parse(body)?)?;
+        if request.items.len() > max_items {
+            return Err(Error::TooLarge(format!(
+                "the batch has {} items; at most {max_items} are accepted per request",
+                request.items.len()
+            )));
+        }
+        if request.merged_pdf {
+            return Err(Error::Invalid(vec![Issue::error(
+                "/merged_pdf",
+                "unsupported",
+                "a merged all.pdf is not supported yet; print the PDFs of the zip",
+            )]));
+        }
+        let template = self.catalog().get(&request.template)?;
+        let pattern = request.file_name.as_deref().unwrap_or(&template.meta.file_name);
+        let defaults = request.defaults.unwrap_or_else(|| Value::Object(Default::default()));
+
+        let mut items = Vec::with_capacity(request.items.len());
+        let mut all_problems = Vec::new();
+        let mut used_names = HashSet::new();
+        for (index, item) in request.items.iter().enumerate() {
+            let prefix = format!("/items/{index}");
+            let mut merged = deep_merge(&defaults, item);
+            input::normalize(&mut merged);
+            let name = text_patterns::render_once(pattern, &merged);
+            let built = documents::build(template, merged, self.font_family());
+            let prepared = match (built, name) {
+                (Ok(built), Ok(name)) => PreparedItem::Ready {
+                    built,
+                    file_name: unique_name(&file_names::sanitize_pdf_name(&name), &mut used_names),
+                },
+                (built, name) => {
+                    let mut problems = match built {
+                        Err(Error::Invalid(issues)) => issues,
+                        Err(other) => return Err(other),
+                        Ok(_) => Vec::new(),
+                    };
+                    if let Err(message) = name {
+                        problems.push(Issue::error("/file_name", "file_name_pattern", message));
+                    }
+                    let problems: Vec<Issue> = problems.into_iter().map(|p| p.under(&prefix)).collect();
+                    all_problems.extend(problems.iter().cloned());
+                    PreparedItem::Skipped { problems }
+                }
+            };
+            items.push(prepared);
+        }
+        if request.on_error == OnError::Fail && !all_problems.is_empty() {
+            return Err(Error::Invalid(all_problems));
+        }
+        Ok(PreparedBatch { template, items })
+    }
+
+    /// Typesets a prepared batch on `workers` threads and streams the zip into `out`, entries
+    /// in item order. Stops early, with an error, once `cancelled` is set or `out` fails (a
+    /// client that went away).
+    pub fn write_batch<W: Write>(
+        &self,
+        batch: PreparedBatch<'_>,
+        out: W,
+        workers: usize,
+        cancelled: &AtomicBool,
+    ) -> Result<Manifest> {
+        let zip_error = |e: zip::result::ZipError| Error::Io(std::io::Error::other(e));
+        let mut zip = ZipWriter::new_stream(out);
+        // PDFs are already compressed; storing them costs nothing and keeps the zip streamable.
+        let options = SimpleFileOptions::default()
+            .compression_method(CompressionMethod::Stored)
+            .last_modified_time(DateTime::DEFAULT)
+            .unix_permissions(0o644);
+        let mut manifest = Manifest { template: batch.template.id.clone(), items: Vec::new() };
+
+        // A window of items is typeset in parallel, then written in order; memory holds at most
+        // one window of PDFs however large the batch.
+        let window = workers.max(1) * 2;
+        let mut items = batch.items.into_iter().enumerate().peekable();
+        while items.peek().is_some() {
+            if cancelled.load(Ordering::Relaxed) {
+                return Err(Error::Io(std::io::Error::other("batch cancelled")));
+            }
+            let chunk: Vec<(usize, PreparedItem)> = items.by_ref().take(window).collect();
+            let results = self.typeset_chunk(batch.template, chunk, workers);
+            for (index, result) in results {
+                let entry = match result {
+                    Outcome::Rendered(rendered, file_name) => {
+                        zip.start_file(file_name.as_str(), options).map_err(zip_error)?;
+                        zip.write_all(&rendered.pdf)?;
+                        ManifestItem {
+                            index,
+                            status: "ok".into(),
+                            file_name: Some(file_name),
+                            pages: Some(rendered.pages),
+                            bytes: Some(rendered.pdf.len()),
+                            sha256: Some(hex(&Sha256::digest(&rendered.pdf))),
+                            warnings: rendered.warnings,
+                            problems: Vec::new(),
+                        }
+                    }
+                    Outcome::Skipped(problems) => ManifestItem {
+                        index,
+                        status: "skipped".into(),
+                        file_name: None,
+                        pages: None,
+                        bytes: None,
+                        sha256: None,
+                        warnings: Vec::new(),
+                        problems,
+                    },
+                };
+                manifest.items.push(entry);
+            }
+            zip.flush()?;
+        }
+        let manifest_json =
+            serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Internal(format!("manifest: {e}")))?;
+        zip.start_file(MANIFEST_NAME, options).map_err(zip_error)?;
+        zip.write_all(&manifest_json)?;
+        zip.finish().map_err(zip_error)?.flush()?;
+        Ok(manifest)
+    }
+
+    fn typeset_chunk(
+        &self,
+        template: &Template,
+        chunk: Vec<(usize, PreparedItem)>,
+        workers: usize,
+    ) -> Vec<(usize, Outcome)> {
+        let jobs = std::sync::Mutex::new(chunk.into_iter());
+        let results = std::sync::Mutex::new(Vec::new());
+        std::thread::scope(|scope| {
+            for _ in 0..workers.max(1) {
+                scope.spawn(|| {
+                    loop {
+                        let next = jobs.lock().map(|mut jobs| jobs.next()).ok().flatten();
+                        let Some((index, item)) = next else { break };
+                        let outcome = match item {
+                            PreparedItem::Ready { built, file_name } => {
+                                match self.typeset_built(template, built) {
+                                    Ok(rendered) => Outcome::Rendered(rendered, file_name),
+                                    Err(error) => Outcome::Skipped(vec![Issue::error(
+                                        format!("/items/{index}"),
+                                        "render_failed",
+                                        error.to_string(),
+                                    )]),
+                                }
+                            }
+                            PreparedItem::Skipped { problems } => Outcome::Skipped(problems),
+                        };
+                        if let Ok(mut results) = results.lock() {
+                            results.push((index, outcome));
+                        }
+                    }
+                });
+            }
+        });
+        let mut results = results.into_inner().unwrap_or_default();
+        results.sort_by_key(|(index, _)| *index);
+        results
+    }
+}
+
+enum Outcome {
+    Rendered(Rendered, String),
+    Skipped(Vec<Issue>),
+}
+
+/// `name.pdf`, or `name-2.pdf`, `name-3.pdf`… if taken.
+fn unique_name(name: &str, used: &mut HashSet<String>) -> String {
+    let stem = name.strip_suffix(".pdf").unwrap_or(name);
+    let mut candidate = name.to_string();
+    let mut n = 2;
+    while !used.insert(candidate.to_lowercase()) {
+        candidate = format!("{stem}-{n}.pdf");
+        n += 1;
+    }
+    candidate
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn deep_merge_merges_objects_and_replaces_the_rest() {
+        let base = json!({ "issuer": { "name": "A", "code": "CB" }, "list": [1, 2], "n": 1 });
+        let over = json!({ "issuer": { "name": "B" }, "list": [3], "extra": true });
+        assert_eq!(
+            deep_merge(&base, &over),
+            json!({ "issuer": { "name": "B", "code": "CB" }, "list": [3], "n": 1, "extra": true })
+        );
+    }
+
+    #[test]
+    fn clashing_names_get_numbered() {
+        let mut used = HashSet::new();
+        let names: Vec<_> =
+            ["a.pdf", "a.pdf", "A.pdf", "b.pdf"].iter().map(|n| unique_name(n, &mut used)).collect();
+        assert_eq!(names, ["a.pdf", "a-2.pdf", "A-3.pdf", "b.pdf"]);
+    }
+}
