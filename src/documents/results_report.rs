@@ -1,21 +1,393 @@
-//! Báo cáo kết quả thực hiện nhiệm vụ: the results report (DOCUMENTS.md §4.4.1).
+//! Báo cáo kết quả thực hiện nhiệm vụ: the monthly, quarterly, half-year or annual report of
+//! results (DOCUMENTS.md §4.4.1), with the optional meeting-statistics table D.
 //!
-//! NOT YET IMPLEMENTED: a stub so the data model is registered; see the template issue.
+//! Table D's average attendance is Σ present / Σ required over the meetings, never the mean of
+//! the monthly percentages (the two differ whenever the required numbers differ), and the
+//! document says so under the table.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 
+use super::common::parse_date;
+use super::issued::{self, IssuedInput, IssuedView};
+use super::meeting::MIN_MEETING_MINUTES;
+use super::resolution::{FieldGroup, FieldText, group_by_field};
 use super::{Built, Context};
-use crate::error::{Error, Result};
+use crate::error::{Issue, Result};
+use crate::vietnamese;
 
-/// The request.
+/// The request (§4.4.1 JSON).
 #[derive(Debug, Clone, Deserialize)]
 pub struct ResultsReportInput {
-    /// Fields shared with related documents.
+    /// Number, issue date, subject, signer, recipients.
     #[serde(flatten)]
-    pub issued: super::issued::IssuedInput,
+    pub issued: IssuedInput,
+    /// The period reported on.
+    pub period: ReportPeriod,
+    /// The superior's document asking for the report, e.g. `Công văn số 112-CV/ĐU ngày …`.
+    #[serde(default)]
+    pub requested_by: Option<String>,
+    /// `I- ĐẶC ĐIỂM TÌNH HÌNH` (optional for monthly reports).
+    #[serde(default)]
+    pub situation: Option<String>,
+    /// `II- KẾT QUẢ THỰC HIỆN`, by field.
+    pub results: Vec<FieldText>,
+    /// Hạn chế.
+    #[serde(default)]
+    pub weaknesses: Vec<String>,
+    /// Nguyên nhân.
+    #[serde(default)]
+    pub causes: Vec<String>,
+    /// `IV- PHƯƠNG HƯỚNG, NHIỆM VỤ KỲ TỚI`.
+    #[serde(default)]
+    pub next_tasks: Vec<String>,
+    /// `V- ĐỀ XUẤT, KIẾN NGHỊ` (optional).
+    #[serde(default)]
+    pub proposals: Vec<String>,
+    /// Print table D from `meetings`.
+    #[serde(default)]
+    pub include_meeting_table: bool,
+    /// One entry per meeting of the period (vanban extension of §4.4.1, feeding table D).
+    #[serde(default)]
+    pub meetings: Vec<MeetingStat>,
+}
+
+/// Kind of period a report covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeriodKind {
+    /// One month (`month`).
+    Month,
+    /// A quarter (`quarter`).
+    Quarter,
+    /// Half a year (`half`: 1 or 2).
+    HalfYear,
+    /// A whole year.
+    Year,
+}
+
+/// `period`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReportPeriod {
+    /// Month, quarter, half-year or year.
+    pub kind: PeriodKind,
+    /// Month 1–12 for a monthly report.
+    #[serde(default)]
+    pub month: Option<u8>,
+    /// Quarter 1–4 for a quarterly report.
+    #[serde(default)]
+    pub quarter: Option<u8>,
+    /// 1 (first half) or 2 for a half-year report.
+    #[serde(default)]
+    pub half: Option<u8>,
+    /// Year.
+    pub year: i32,
+}
+
+impl ReportPeriod {
+    /// The label (`quý IV năm 2026`) and the months covered; reports a missing or out-of-range
+    /// sub-field at its pointer.
+    fn resolve(&self, issues: &mut Vec<Issue>) -> Option<(String, std::ops::RangeInclusive<u8>)> {
+        let year = self.year;
+        let missing = |issues: &mut Vec<Issue>, field: &str| {
+            issues.push(Issue::error(
+                format!("/period/{field}"),
+                "missing_period_field",
+                format!("a period of this kind needs `{field}`"),
+            ));
+            None
+        };
+        match self.kind {
+            PeriodKind::Month => match self.month {
+                Some(m) => vietnamese::month_label(m, year).map(|l| (l, m..=m)),
+                None => missing(issues, "month"),
+            },
+            PeriodKind::Quarter => match self.quarter {
+                Some(q) => vietnamese::quarter_label(q, year).map(|l| (l, q * 3 - 2..=q * 3)),
+                None => missing(issues, "quarter"),
+            },
+            PeriodKind::HalfYear => match self.half {
+                Some(h) => vietnamese::half_year_label(h, year).map(|l| (l, h * 6 - 5..=h * 6)),
+                None => missing(issues, "half"),
+            },
+            PeriodKind::Year => Some((format!("năm {year}"), 1..=12)),
+        }
+    }
+}
+
+/// One meeting of the period, for table D.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MeetingStat {
+    /// Month the meeting belongs to.
+    pub month: u8,
+    /// ISO date it was held.
+    pub date: String,
+    /// Members who had to attend.
+    pub required: u32,
+    /// Members present.
+    pub present: u32,
+    /// Length in minutes.
+    #[serde(default)]
+    pub duration_minutes: Option<u32>,
+    /// A thematic meeting was held (`Chuyên đề: Có`).
+    #[serde(default)]
+    pub thematic: bool,
+}
+
+/// What `results-report/main.typ` reads.
+#[derive(Debug, Serialize)]
+struct ResultsReportView {
+    #[serde(flatten)]
+    issued: IssuedView,
+    /// `Thực hiện …, Chi bộ báo cáo … như sau:`
+    opening: String,
+    /// Paragraphs of `I- ĐẶC ĐIỂM TÌNH HÌNH`; empty omits the section.
+    situation: Vec<String>,
+    /// Results grouped by field.
+    results: Vec<FieldGroup>,
+    /// Table D with its introduction and note, when printed.
+    meeting_table: Option<MeetingTableView>,
+    /// Hạn chế lines.
+    weaknesses: Vec<String>,
+    /// Nguyên nhân lines.
+    causes: Vec<String>,
+    /// Next tasks.
+    next_tasks: Vec<String>,
+    /// Proposals; empty omits section V.
+    proposals: Vec<String>,
+}
+
+/// Table D and the sentences around it.
+#[derive(Debug, Serialize)]
+struct MeetingTableView {
+    /// Sentence introducing the table.
+    intro: String,
+    /// Header cells.
+    columns: Vec<&'static str>,
+    /// One row per meeting.
+    rows: Vec<Vec<String>>,
+    /// The `Cộng` row, printed bold.
+    total: Vec<String>,
+    /// How the average was computed.
+    note: String,
 }
 
 /// Validates, computes and builds the view.
-pub fn build(_input: ResultsReportInput, cx: &Context) -> Result<Built> {
-    Err(Error::Template { template: cx.template.to_string(), message: "not implemented yet".into() })
+pub fn build(input: ResultsReportInput, cx: &Context) -> Result<Built> {
+    let mut issues = Vec::new();
+    let period = input.period.resolve(&mut issues);
+    let rows = meeting_rows(&input.meetings, period.as_ref().map(|p| p.1.clone()), &mut issues);
+    if input.include_meeting_table && input.meetings.is_empty() {
+        issues.push(Issue::warning(
+            "/include_meeting_table",
+            "no_meetings",
+            "the meeting table was asked for but no /meetings were given",
+        ));
+    }
+    let title = cx.sentence("document_title", &json!({ "subject": input.issued.subject }))?;
+    let built = issued::build(&input.issued, "BÁO CÁO", "BC", title.clone(), cx, &mut issues);
+    let (Some((issued_view, issue_date)), Some((period_label, _))) = (built, period) else {
+        return Err(super::invalid(issues));
+    };
+    super::fail_on_errors(&issues)?;
+
+    let subject = input.issued.subject.trim();
+    let opening = match input.requested_by.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        Some(requested_by) => {
+            cx.sentence("opening", &json!({ "requested_by": requested_by, "subject": subject }))?
+        }
+        None => cx.sentence("opening_unrequested", &json!({ "subject": subject }))?,
+    };
+    let meeting_table = match rows {
+        Some((rows, totals)) if input.include_meeting_table && !rows.is_empty() => {
+            let context = json!({
+                "period": period_label,
+                "meetings": vietnamese::count2(totals.meetings),
+                "present": vietnamese::group_thousands(totals.present),
+                "required": vietnamese::group_thousands(totals.required),
+                "average": vietnamese::decimal1(totals.present, totals.required),
+            });
+            Some(MeetingTableView {
+                intro: cx.sentence("meeting_table_intro", &context)?,
+                columns: vec![
+                    "Tháng",
+                    "Ngày sinh hoạt",
+                    "Tổng số phải dự",
+                    "Có mặt",
+                    "Tỷ lệ (%)",
+                    "Thời lượng (phút)",
+                    "Chuyên đề",
+                ],
+                rows,
+                total: vec![
+                    "Cộng".into(),
+                    format!("{} buổi", totals.meetings),
+                    vietnamese::group_thousands(totals.required),
+                    vietnamese::group_thousands(totals.present),
+                    vietnamese::decimal1(totals.present, totals.required),
+                    String::new(),
+                    totals.thematic.to_string(),
+                ],
+                note: cx.sentence("meeting_table_note", &context)?,
+            })
+        }
+        _ => None,
+    };
+    let paragraphs = |text: &Option<String>| -> Vec<String> {
+        text.as_deref()
+            .unwrap_or_default()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let view = ResultsReportView {
+        issued: issued_view,
+        opening,
+        situation: paragraphs(&input.situation),
+        results: group_by_field(input.results.iter().map(|r| (r.field.as_str(), r.text.as_str()))),
+        meeting_table,
+        weaknesses: input.weaknesses.clone(),
+        causes: input.causes.clone(),
+        next_tasks: input.next_tasks.clone(),
+        proposals: input.proposals.clone(),
+    };
+    Built::new(&view, issue_date, title, &input.issued.issuer, issues)
+}
+
+/// Sums of table D's `Cộng` row.
+#[derive(Debug, Default)]
+struct MeetingTotals {
+    meetings: u64,
+    required: u64,
+    present: u64,
+    thematic: u64,
+}
+
+/// Table D rows and totals, checking each meeting: more present than required is an error; a
+/// meeting shorter than 90 minutes (HD 42-HD/BTCTW), a date outside its month or a month
+/// outside the period are warnings. `None` when a date is unusable (already reported).
+fn meeting_rows(
+    meetings: &[MeetingStat],
+    months: Option<std::ops::RangeInclusive<u8>>,
+    issues: &mut Vec<Issue>,
+) -> Option<(Vec<Vec<String>>, MeetingTotals)> {
+    let mut rows = Vec::with_capacity(meetings.len());
+    let mut totals = MeetingTotals::default();
+    let mut usable = true;
+    for (i, m) in meetings.iter().enumerate() {
+        let pointer = |field: &str| format!("/meetings/{i}/{field}");
+        if m.present > m.required {
+            issues.push(Issue::error(
+                pointer("present"),
+                "present_exceeds_required",
+                format!("{} members present but only {} had to attend", m.present, m.required),
+            ));
+        }
+        if let Some(minutes) = m.duration_minutes
+            && minutes < MIN_MEETING_MINUTES
+        {
+            issues.push(Issue::warning(
+                pointer("duration_minutes"),
+                "short_meeting",
+                format!("the meeting lasted {minutes} minutes; HD 42-HD/BTCTW asks for at least {MIN_MEETING_MINUTES}"),
+            ));
+        }
+        if let Some(months) = &months
+            && !months.contains(&m.month)
+        {
+            issues.push(Issue::warning(
+                pointer("month"),
+                "meeting_outside_period",
+                format!("month {} is outside the period reported on", m.month),
+            ));
+        }
+        let Some(date) = parse_date(&m.date, &pointer("date"), issues) else {
+            usable = false;
+            continue;
+        };
+        if date.month() != m.month {
+            issues.push(Issue::warning(
+                pointer("date"),
+                "meeting_date_outside_month",
+                format!("the meeting of month {} was held on {}", m.month, date.to_iso()),
+            ));
+        }
+        totals.meetings += 1;
+        totals.required += u64::from(m.required);
+        totals.present += u64::from(m.present);
+        totals.thematic += u64::from(m.thematic);
+        rows.push(vec![
+            m.month.to_string(),
+            vietnamese::short_date(date),
+            vietnamese::group_thousands(u64::from(m.required)),
+            vietnamese::group_thousands(u64::from(m.present)),
+            vietnamese::decimal1(u64::from(m.present), u64::from(m.required)),
+            m.duration_minutes.map(|d| d.to_string()).unwrap_or_default(),
+            // An em dash marks "none" in a table cell, as in the spec's table D.
+            if m.thematic { "Có" } else { "—" }.to_string(),
+        ]);
+    }
+    usable.then_some((rows, totals))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stat(month: u8, date: &str, required: u32, present: u32, minutes: u32, thematic: bool) -> MeetingStat {
+        MeetingStat { month, date: date.into(), required, present, duration_minutes: Some(minutes), thematic }
+    }
+
+    #[test]
+    fn table_d_average_is_the_ratio_of_sums() {
+        let meetings = [
+            stat(10, "2026-10-22", 47, 44, 110, false),
+            stat(11, "2026-11-22", 47, 43, 135, true),
+            stat(12, "2026-12-22", 47, 45, 100, false),
+        ];
+        let mut issues = Vec::new();
+        let (rows, totals) = meeting_rows(&meetings, Some(10..=12), &mut issues).unwrap();
+        assert!(issues.is_empty(), "{issues:?}");
+        assert_eq!(rows.iter().map(|r| r[4].as_str()).collect::<Vec<_>>(), ["93,6", "91,5", "95,7"]);
+        assert_eq!((totals.required, totals.present, totals.thematic), (141, 132, 1));
+        assert_eq!(vietnamese::decimal1(totals.present, totals.required), "93,6");
+    }
+
+    #[test]
+    fn impossible_and_doubtful_meetings_are_reported() {
+        let meetings = [stat(10, "2026-10-22", 40, 44, 60, false), stat(1, "2026-01-05", 40, 30, 95, false)];
+        let mut issues = Vec::new();
+        meeting_rows(&meetings, Some(10..=12), &mut issues);
+        let found: Vec<_> = issues.iter().map(|i| (i.pointer.as_str(), i.code)).collect();
+        assert_eq!(
+            found,
+            [
+                ("/meetings/0/present", "present_exceeds_required"),
+                ("/meetings/0/duration_minutes", "short_meeting"),
+                ("/meetings/1/month", "meeting_outside_period"),
+            ]
+        );
+    }
+
+    #[test]
+    fn periods_have_labels_and_months() {
+        let mut issues = Vec::new();
+        let quarter =
+            ReportPeriod { kind: PeriodKind::Quarter, month: None, quarter: Some(4), half: None, year: 2026 };
+        assert_eq!(quarter.resolve(&mut issues), Some(("quý IV năm 2026".into(), 10..=12)));
+        let half = ReportPeriod {
+            kind: PeriodKind::HalfYear,
+            month: None,
+            quarter: None,
+            half: Some(2),
+            year: 2026,
+        };
+        assert_eq!(half.resolve(&mut issues), Some(("6 tháng cuối năm 2026".into(), 7..=12)));
+        let month =
+            ReportPeriod { kind: PeriodKind::Month, month: None, quarter: None, half: None, year: 2026 };
+        assert_eq!(month.resolve(&mut issues), None);
+        assert_eq!(issues[0].pointer, "/period/month");
+    }
 }
