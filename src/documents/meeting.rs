@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::Context;
-use super::common::{Issuer, Number, Options, SignatureView, check_signing_form, parse_date};
+use super::common::{CommonView, Issuer, Number, Options, SignatureView, check_signing_form, parse_date};
 use crate::error::{Issue, Result};
 use crate::vietnamese::{self, Date, Time};
 
@@ -241,6 +241,22 @@ pub struct MeetingInput {
     /// Print the attendance table after the attendance sentences.
     #[serde(default)]
     pub attendance_table: bool,
+}
+
+impl MeetingInput {
+    /// Header and metadata of minutes: numbered `BB` only when a number is given, and a date
+    /// line only on request (§2.5, §2.6).
+    pub fn common_view(&self, cx: &Context, facts: &MeetingFacts, title: String) -> CommonView {
+        CommonView::new(
+            &self.options,
+            cx.font,
+            &self.issuer,
+            self.number.as_ref(),
+            "BB",
+            self.show_date_line.then_some(facts.issue_date),
+            title,
+        )
+    }
 }
 
 /// The member list indexed by id.
@@ -503,7 +519,7 @@ fn check_duration(start: Time, end: Time, combined: bool, issues: &mut Vec<Issue
 }
 
 /// Ends a sentence with a period unless it already ends with punctuation.
-fn with_period(text: &str) -> String {
+pub fn with_period(text: &str) -> String {
     if text.ends_with(['.', '!', '?', ':', ';']) { text.to_string() } else { format!("{text}.") }
 }
 

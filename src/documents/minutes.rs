@@ -147,15 +147,7 @@ pub fn build(input: MinutesInput, cx: &Context) -> Result<Built> {
         SubtitleCase::Sentence => subject,
     };
     let title = cx.sentence("document_title", &sentence_context)?;
-    let common = CommonView::new(
-        &base.options,
-        cx.font,
-        &base.issuer,
-        base.number.as_ref(),
-        "BB",
-        base.show_date_line.then_some(facts.issue_date),
-        title.clone(),
-    );
+    let common = base.common_view(cx, &facts, title.clone());
     let view = MinutesView {
         common,
         title: TitleView { kind: "BIÊN BẢN", subject, topic: None },

@@ -104,7 +104,12 @@ async fn templates_are_listed_and_described() {
     let (status, _, body) = send(&HttpConfig::default(), get("/v1/templates")).await;
     assert_eq!(status, StatusCode::OK);
     let list = json_body(&body);
-    assert!(list["templates"].as_array().unwrap().iter().any(|t| t["id"] == "minutes"));
+    let ids: Vec<&str> =
+        list["templates"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        ["dues-report", "minutes", "resolution", "results-report", "review-report", "thematic-minutes"]
+    );
 
     let (status, _, body) = send(&HttpConfig::default(), get("/v1/templates/minutes")).await;
     assert_eq!(status, StatusCode::OK);

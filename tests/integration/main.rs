@@ -2,6 +2,11 @@
 
 mod batch;
 mod cli;
+mod dues_report;
 mod http;
 mod minutes;
+mod resolution;
+mod results_report;
+mod review_report;
+mod thematic_minutes;
 mod util;
