@@ -32,14 +32,9 @@ fn example_is_an_a4_pdf_in_the_document_font() {
     let rendered = render("dues-report", &example());
     let pdf = Pdf::parse(&rendered.pdf);
     assert_eq!(rendered.pages, pdf.pages());
-    for page in 1..=pdf.pages() as u32 {
-        let (w, h) = pdf.page_size_mm(page);
-        assert!((w - 210.0).abs() < 0.5 && (h - 297.0).abs() < 0.5, "page {page} is {w}x{h} mm");
-    }
+    pdf.assert_print_ready();
     let fonts = pdf.fonts();
     assert!(!fonts.is_empty());
-    assert!(fonts.iter().all(|f| f.starts_with("LiberationSerif")), "only the document font: {fonts:?}");
-    assert!(pdf.all_fonts_embedded());
     assert_eq!(pdf.title().as_deref(), Some("Báo cáo kết quả thu, nộp đảng phí tháng 11 năm 2026"));
 }
 

@@ -15,14 +15,9 @@ fn example_is_a_multi_page_a4_pdf_in_the_document_font() {
     let pdf = Pdf::parse(&rendered.pdf);
     assert!(pdf.pages() >= 2, "the example fills more than one page, got {}", pdf.pages());
     assert_eq!(rendered.pages, pdf.pages());
-    for page in 1..=pdf.pages() as u32 {
-        let (w, h) = pdf.page_size_mm(page);
-        assert!((w - 210.0).abs() < 0.5 && (h - 297.0).abs() < 0.5, "page {page} is {w}x{h} mm");
-    }
+    pdf.assert_print_ready();
     let fonts = pdf.fonts();
     assert!(!fonts.is_empty());
-    assert!(fonts.iter().all(|f| f.starts_with("LiberationSerif")), "only the document font: {fonts:?}");
-    assert!(pdf.all_fonts_embedded());
     assert_eq!(pdf.title().as_deref(), Some("Biên bản sinh hoạt chi bộ thường kỳ tháng 11 năm 2026"));
 }
 

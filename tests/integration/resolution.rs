@@ -15,15 +15,10 @@ fn resolution_example_is_an_a4_pdf_in_the_document_font() {
     let rendered = render("resolution", &example());
     let pdf = Pdf::parse(&rendered.pdf);
     assert_eq!(rendered.pages, pdf.pages());
-    for page in 1..=pdf.pages() as u32 {
-        let (w, h) = pdf.page_size_mm(page);
-        assert!((w - 210.0).abs() < 0.5 && (h - 297.0).abs() < 0.5, "page {page} is {w}x{h} mm");
-    }
+    pdf.assert_print_ready();
     let fonts = pdf.fonts();
-    assert!(fonts.iter().all(|f| f.starts_with("LiberationSerif")), "only the document font: {fonts:?}");
     // The date line is the italic face.
     assert!(fonts.contains("LiberationSerif-Italic"), "{fonts:?}");
-    assert!(pdf.all_fonts_embedded());
     assert_eq!(pdf.title().as_deref(), Some("Nghị quyết về lãnh đạo thực hiện nhiệm vụ tháng 12 năm 2026"));
     assert!(rendered.warnings.is_empty(), "{:?}", rendered.warnings);
     assert_eq!(rendered.file_name, "NQ-18-chi-bo-to-dan-pho-5-2026-12.pdf");

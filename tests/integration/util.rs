@@ -76,6 +76,18 @@ impl Pdf {
         (mm(n[2] - n[0]), mm(n[3] - n[1]))
     }
 
+    /// DOCUMENTS.md §2.14 items 1–2: every page A4 portrait (±0.5 mm), and every font the
+    /// document font (Liberation Serif), embedded: no fallback or host font slipped in.
+    pub fn assert_print_ready(&self) {
+        for page in 1..=self.pages() as u32 {
+            let (w, h) = self.page_size_mm(page);
+            assert!((w - 210.0).abs() < 0.5 && (h - 297.0).abs() < 0.5, "page {page} is {w}x{h} mm");
+        }
+        let fonts = self.fonts();
+        assert!(!fonts.is_empty() && fonts.iter().all(|f| f.starts_with("LiberationSerif")), "{fonts:?}");
+        assert!(self.all_fonts_embedded(), "every font is embedded");
+    }
+
     /// Text of one page (1-based).
     pub fn page_text(&self, page: u32) -> String {
         self.doc.extract_text(&[page]).expect("text extracts")
