@@ -71,11 +71,7 @@ fn resolution_header_title_body_and_signature_are_printed() {
 fn resolution_page_numbers_start_on_page_two() {
     let pdf = Pdf::parse(&render("resolution", &example()).pdf);
     assert!(pdf.pages() >= 2, "the example spans pages: {}", pdf.pages());
-    let has_number_line = |page: u32, number: &str| pdf.page_text(page).lines().any(|l| l.trim() == number);
-    assert!(!has_number_line(1, "1"), "no number on page 1");
-    for page in 2..=pdf.pages() as u32 {
-        assert!(has_number_line(page, &page.to_string()), "page {page} shows its number");
-    }
+    pdf.assert_page_numbers_from_two();
 }
 
 #[test]

@@ -60,11 +60,7 @@ fn results_report_header_sections_and_signature_are_printed() {
         assert!(last.contains(expected), "last page lacks {expected:?}:\n{last}");
     }
     assert!(last.contains("Đề nghị Đảng ủy phường"), "last proposal kept with the signature:\n{last}");
-    let has_number_line = |page: u32, number: &str| pdf.page_text(page).lines().any(|l| l.trim() == number);
-    assert!(!has_number_line(1, "1"));
-    for page in 2..=pdf.pages() as u32 {
-        assert!(has_number_line(page, &page.to_string()), "page {page} shows its number");
-    }
+    pdf.assert_page_numbers_from_two();
 }
 
 #[test]

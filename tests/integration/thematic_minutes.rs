@@ -93,11 +93,7 @@ fn attendance_and_votes_are_computed_from_the_lists() {
 #[test]
 fn page_numbers_start_on_page_two() {
     let pdf = Pdf::parse(&render("thematic-minutes", &example()).pdf);
-    let has_number_line = |page: u32, number: &str| pdf.page_text(page).lines().any(|l| l.trim() == number);
-    assert!(!has_number_line(1, "1"), "no number on page 1");
-    for page in 2..=pdf.pages() as u32 {
-        assert!(has_number_line(page, &page.to_string()), "page {page} shows its number");
-    }
+    pdf.assert_page_numbers_from_two();
 }
 
 #[test]

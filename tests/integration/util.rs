@@ -88,6 +88,17 @@ impl Pdf {
         assert!(self.all_fonts_embedded(), "every font is embedded");
     }
 
+    /// DOCUMENTS.md §2.14 item 9: no number on page 1; pages 2, 3… show theirs on a line of its
+    /// own (body lines never consist of a lone number in these documents).
+    pub fn assert_page_numbers_from_two(&self) {
+        let has_number_line =
+            |page: u32, number: &str| self.page_text(page).lines().any(|l| l.trim() == number);
+        assert!(!has_number_line(1, "1"), "no number on page 1");
+        for page in 2..=self.pages() as u32 {
+            assert!(has_number_line(page, &page.to_string()), "page {page} shows its number");
+        }
+    }
+
     /// Text of one page (1-based).
     pub fn page_text(&self, page: u32) -> String {
         self.doc.extract_text(&[page]).expect("text extracts")
