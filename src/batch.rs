@@ -19,6 +19,7 @@ use zip::{CompressionMethod, DateTime, ZipWriter};
 
 use crate::catalog::Template;
 use crate::error::{Error, Issue, Result};
+use crate::signing::SignatureField;
 use crate::{Engine, Rendered, documents, file_names, input, text_patterns};
 
 /// Default most items in one batch (a commune committee has at most a few hundred cells).
@@ -87,6 +88,8 @@ pub struct ManifestItem {
     pub bytes: Option<usize>,
     /// SHA-256 of the PDF, hex.
     pub sha256: Option<String>,
+    /// The empty signature fields: name, page and rectangle in PDF points.
+    pub fields: Vec<SignatureField>,
     /// Problems that did not block the document.
     pub warnings: Vec<Issue>,
     /// Why the item was skipped.
@@ -218,6 +221,7 @@ impl Engine {
                             pages: Some(rendered.pages),
                             bytes: Some(rendered.pdf.len()),
                             sha256: Some(hex(&Sha256::digest(&rendered.pdf))),
+                            fields: rendered.fields,
                             warnings: rendered.warnings,
                             problems: Vec::new(),
                         }
@@ -229,6 +233,7 @@ impl Engine {
                         pages: None,
                         bytes: None,
                         sha256: None,
+                        fields: Vec::new(),
                         warnings: Vec::new(),
                         problems,
                     },

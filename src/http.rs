@@ -206,6 +206,11 @@ fn pdf_response(rendered: Rendered) -> Response {
     {
         headers.insert("x-vanban-warnings", value);
     }
+    // Where the empty signature fields are, so signing software can be driven without parsing
+    // the PDF: `[{"name":"chu_tri","page":5,"rect":[l,b,r,t]}, …]`.
+    if let Ok(value) = HeaderValue::from_str(&ascii_json(&json!(rendered.fields))) {
+        headers.insert("x-vanban-signature-fields", value);
+    }
     response
 }
 

@@ -17,6 +17,7 @@
 //! - [`catalog`]: the template folders, loaded once.
 //! - [`fonts`]: bundled and configured fonts, never the host's.
 //! - [`typeset`]: the Typst world and engine; the only module that drives Typst.
+//! - [`signing`]: empty signature fields over the signing spaces, added to Typst's PDF.
 //! - [`file_names`]: safe names for downloads and zip entries.
 //! - [`batch`]: many documents from one request, streamed into a zip.
 //! - [`http`] and [`cli`]: thin front ends over [`Engine`].
@@ -31,6 +32,7 @@ pub mod fonts;
 pub mod http;
 pub mod input;
 pub mod ruleset;
+pub mod signing;
 pub mod text_patterns;
 pub mod typeset;
 pub mod vietnamese;
@@ -75,6 +77,8 @@ pub struct Rendered {
     pub file_name: String,
     /// Vietnamese file name from the document title.
     pub display_name: String,
+    /// The empty signature fields of the PDF (none for drafts or with `signature_fields: false`).
+    pub fields: Vec<signing::SignatureField>,
 }
 
 /// Templates, fonts and the Typst engine, built once and shared by every request.
@@ -136,13 +140,16 @@ impl Engine {
             main_path: &template.main_path,
             date: (built.date.year(), built.date.month(), built.date.day()),
             ident: built.ident.clone(),
+            output: built.output,
         };
         // A panic inside Typst must cost one document, not a worker thread.
         let typeset = catch_unwind(AssertUnwindSafe(|| self.typesetter.typeset(&spec, built.data)))
             .map_err(|_| Error::Internal(format!("typesetting `{}` panicked", template.id)))??;
+        let pdf = signing::add_fields(typeset.pdf, &typeset.signing_spaces)?;
         Ok(Rendered {
-            pdf: typeset.pdf,
+            pdf,
             pages: typeset.pages,
+            fields: typeset.signing_spaces,
             warnings: built.warnings,
             file_name: file_names::sanitize_pdf_name(&vietnamese::slug(&built.title)),
             display_name: file_names::sanitize_pdf_name(&built.title),

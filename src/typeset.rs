@@ -13,18 +13,21 @@
 
 use std::collections::HashMap;
 
+use serde::{Deserialize, Serialize};
 use typst::diag::{FileError, FileResult, SourceDiagnostic, Warned};
-use typst::foundations::{Bytes, Datetime, Duration, Smart};
+use typst::foundations::{Bytes, Datetime, Duration, Label, Selector, Smart, Value};
+use typst::introspection::MetadataElem;
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
-use typst::utils::LazyHash;
+use typst::utils::{LazyHash, PicoStr};
 use typst::{Library, LibraryExt, World, WorldExt};
 use typst_layout::PagedDocument;
-use typst_pdf::{PdfOptions, Timestamp};
+use typst_pdf::{PdfOptions, PdfStandards, Timestamp};
 
 use crate::catalog::{Catalog, DATA_PATH};
-use crate::error::{Error, Result};
+use crate::error::{Error, Issue, Result};
 use crate::fonts::FontSet;
+use crate::signing::SignatureField;
 
 /// How many evictions a memoized result survives unused. Small enough that per-request entries
 /// leave quickly (memory stays flat), large enough that the shared template's results, used by
@@ -48,12 +51,51 @@ pub struct Typesetter {
     data_id: FileId,
 }
 
+/// The PDF standard a document is written to (request option `pdf_standard`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub enum PdfStandard {
+    /// PDF/A-2b, for archiving (default).
+    #[default]
+    #[serde(rename = "a-2b")]
+    A2b,
+    /// PDF/A-2a and PDF/UA-1: archival and accessible (tagged, with alternative texts).
+    #[serde(rename = "a-2a+ua-1")]
+    A2aUa1,
+    /// Plain PDF 1.7.
+    #[serde(rename = "none")]
+    None,
+}
+
+impl PdfStandard {
+    fn standards(self) -> Result<PdfStandards> {
+        use typst_pdf::PdfStandard as Typst;
+        let list: &[Typst] = match self {
+            PdfStandard::A2b => &[Typst::A_2b],
+            PdfStandard::A2aUa1 => &[Typst::A_2a, Typst::Ua_1],
+            PdfStandard::None => &[],
+        };
+        PdfStandards::new(list)
+            .map_err(|e| Error::Internal(format!("PDF standards {self:?}: {}", e.message())))
+    }
+}
+
+/// How a job's PDF is written.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Output {
+    /// The PDF standard.
+    pub pdf_standard: PdfStandard,
+    /// Whether to report the signing spaces (to place signature fields on them).
+    pub signature_fields: bool,
+}
+
 /// What one job produces.
 pub struct Typeset {
-    /// The PDF file.
+    /// The PDF file, as Typst wrote it.
     pub pdf: Vec<u8>,
     /// Number of pages.
     pub pages: usize,
+    /// The signing spaces of the laid-out document (empty unless asked for).
+    pub signing_spaces: Vec<SignatureField>,
 }
 
 /// Per-document inputs to the engine besides the data.
@@ -64,6 +106,8 @@ pub struct JobSpec<'a> {
     pub date: (i32, u8, u8),
     /// Stable identifier of the document, hashed into the PDF's document id.
     pub ident: String,
+    /// PDF standard and signature fields.
+    pub output: Output,
 }
 
 impl Typesetter {
@@ -107,11 +151,26 @@ impl Typesetter {
             timestamp: Some(Timestamp::new_utc(
                 Datetime::from_ymd_hms(year, month, day, 0, 0, 0).unwrap_or(today),
             )),
+            standards: spec.output.pdf_standard.standards()?,
             ..PdfOptions::default()
         };
-        let pdf = typst_pdf::pdf(&document, &options)
-            .map_err(|errors| self.template_error(spec, errors.as_slice()))?;
-        Ok(Typeset { pdf, pages: document.pages().len() })
+        let pdf = typst_pdf::pdf(&document, &options).map_err(|errors| match spec.output.pdf_standard {
+            // Export fails only when the document breaks a rule of the requested standard: the
+            // request asked for something this document cannot be, not a server fault.
+            PdfStandard::None => self.template_error(spec, errors.as_slice()),
+            _ => Error::Invalid(vec![Issue::error(
+                "/pdf_standard",
+                "pdf_standard_unmet",
+                format!(
+                    "this document cannot be written as {:?} ({}); ask for \"a-2b\" instead",
+                    spec.output.pdf_standard,
+                    errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ")
+                ),
+            )]),
+        })?;
+        let signing_spaces =
+            if spec.output.signature_fields { signing_spaces(&document) } else { Vec::new() };
+        Ok(Typeset { pdf, pages: document.pages().len(), signing_spaces })
     }
 
     /// Turns Typst diagnostics into `file:line:col: message` lines.
@@ -150,6 +209,45 @@ impl Typesetter {
         world.range(diag.span)
     }
 }
+
+/// The signing spaces of a laid-out document, in document order: each `signing-box` of the shared
+/// Typst library marks its top-left and bottom-right corners with
+/// `metadata((field: …, corner: …)) <vanban-signature>`; their pages and positions come from
+/// Typst's introspection, so a field follows its block wherever pagination puts it.
+fn signing_spaces(document: &PagedDocument) -> Vec<SignatureField> {
+    let Some(label) = Label::new(PicoStr::intern(SIGNATURE_LABEL)) else { return Vec::new() };
+    let introspector = document.introspector();
+    let mut spaces: Vec<SignatureField> = Vec::new();
+    for content in introspector.elements().query(&Selector::Label(label)) {
+        let Some(metadata) = content.to_packed::<MetadataElem>() else { continue };
+        let Value::Dict(marker) = &metadata.value else { continue };
+        let text = |key: &str| match marker.get(key) {
+            Ok(Value::Str(value)) => Some(value.to_string()),
+            _ => None,
+        };
+        let (Some(field), Some(corner)) = (text("field"), text("corner")) else { continue };
+        let Some(position) = content.location().and_then(|loc| introspector.position(loc)) else { continue };
+        let page = position.page.get();
+        let Some(height) = document.pages().get(page - 1).map(|p| p.frame.height().to_pt()) else { continue };
+        // PDF user space: points from the bottom-left corner of the page.
+        let (x, y) = (position.point.x.to_pt(), height - position.point.y.to_pt());
+        match corner.as_str() {
+            "top-left" => spaces.push(SignatureField { name: field, page, rect: [x, y, x, y] }),
+            "bottom-right" => {
+                if let Some(space) = spaces.iter_mut().rev().find(|s| s.name == field && s.page == page) {
+                    space.rect[2] = x;
+                    space.rect[1] = y;
+                }
+            }
+            _ => {}
+        }
+    }
+    spaces.retain(|s| s.rect[2] > s.rect[0] && s.rect[3] > s.rect[1]);
+    spaces
+}
+
+/// The label the shared Typst library puts on the corners of each signing space.
+const SIGNATURE_LABEL: &str = "vanban-signature";
 
 /// Interns a virtual path (only ever called with catalogue paths and `/data.json`).
 fn file_id(path: &str) -> Result<FileId> {

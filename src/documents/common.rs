@@ -5,10 +5,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Issue;
 use crate::ruleset::{Layout, MarginPreset, Ruleset};
+use crate::typeset::{Output, PdfStandard};
 use crate::vietnamese::{self, Date};
 
 /// Options every request may set, besides its document content.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct Options {
     /// Regulation set; default `HD05-2026`.
     #[serde(default)]
@@ -19,6 +20,30 @@ pub struct Options {
     /// Print the `DỰ THẢO` mark.
     #[serde(default)]
     pub draft: bool,
+    /// Any non-empty value also marks a draft (spec §4.0 `draft_label`).
+    #[serde(default)]
+    pub draft_label: Option<String>,
+    /// The PDF standard of the output; default PDF/A-2b.
+    #[serde(default)]
+    pub pdf_standard: PdfStandard,
+    /// Put an empty digital-signature field on every signing space; default `true`.
+    #[serde(default = "yes")]
+    pub signature_fields: bool,
+}
+
+impl Options {
+    /// Whether the document is a draft: `draft: true` or a non-empty `draft_label`.
+    pub fn is_draft(&self) -> bool {
+        self.draft || self.draft_label.as_deref().is_some_and(|label| !label.is_empty())
+    }
+
+    /// How Typst's output is finished: a draft is never signed, so it gets no fields.
+    pub fn output(&self) -> Output {
+        Output {
+            pdf_standard: self.pdf_standard,
+            signature_fields: self.signature_fields && !self.is_draft(),
+        }
+    }
 }
 
 /// The issuing cell (`issuer`).
@@ -71,6 +96,8 @@ pub struct DocumentMeta {
     pub title: String,
     /// PDF author: the issuing cell.
     pub author: String,
+    /// PDF subject: the issuing cell within its superior body.
+    pub subject: String,
 }
 
 /// `data.header`: the two-column header block (§2.4).
@@ -137,7 +164,7 @@ impl CommonView {
         let conventions = options.ruleset.conventions();
         // A draft is not yet registered: it never carries a number (§2.1 optional components).
         let number_line = number.map(|n| {
-            let seq = if n.assigned && !options.draft { n.seq } else { None };
+            let seq = if n.assigned && !options.is_draft() { n.seq } else { None };
             vietnamese::number_line(
                 seq,
                 n.type_code.as_deref().unwrap_or(default_type_code),
@@ -147,8 +174,12 @@ impl CommonView {
         });
         CommonView {
             layout: options.ruleset.layout(options.margins, font),
-            document: DocumentMeta { title, author: issuer.name.clone() },
-            draft: options.draft,
+            document: DocumentMeta {
+                title,
+                author: issuer.name.clone(),
+                subject: format!("{}, {}", issuer.name, issuer.superior_name),
+            },
+            draft: options.is_draft(),
             header: HeaderView {
                 superior: vietnamese::upper(&issuer.superior_name),
                 issuer: vietnamese::upper(&issuer.name),

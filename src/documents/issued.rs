@@ -20,7 +20,7 @@ pub const SIGNING_POSITIONS: [&str; 2] = ["BÍ THƯ", "PHÓ BÍ THƯ"];
 /// The fields every resolution and report has.
 #[derive(Debug, Clone, Deserialize)]
 pub struct IssuedInput {
-    /// Ruleset, margins, draft.
+    /// Ruleset, margins, draft, output options.
     #[serde(flatten)]
     pub options: Options,
     /// Issuing cell.
@@ -40,9 +40,6 @@ pub struct IssuedInput {
     /// Last recipient line; default `Lưu Chi bộ`.
     #[serde(default)]
     pub archive_line: Option<String>,
-    /// Any non-empty value marks the document as a draft (spec §4.0 `draft_label`).
-    #[serde(default)]
-    pub draft_label: Option<String>,
 }
 
 /// The view pieces every resolution and report has.
@@ -73,11 +70,9 @@ pub fn build(
 ) -> Option<(IssuedView, Date)> {
     let date = parse_date(&input.issue_date, "/issue_date", issues);
     let signer = signer_view(&input.signer, "bi_thu", "/signer", issues);
-    let mut options = input.options.clone();
-    options.draft |= input.draft_label.as_deref().is_some_and(|d| !d.is_empty());
     let date = date?;
     let common = CommonView::new(
-        &options,
+        &input.options,
         cx.font,
         &input.issuer,
         input.number.as_ref(),

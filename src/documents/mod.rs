@@ -80,6 +80,8 @@ pub struct Built {
     pub title: String,
     /// Stable identity of the document, hashed into the PDF's id.
     pub ident: String,
+    /// PDF standard and signature fields, from the request's options.
+    pub output: crate::typeset::Output,
 }
 
 impl Built {
@@ -93,7 +95,7 @@ impl Built {
     ) -> Result<Self> {
         let data = serde_json::to_vec(view).map_err(|e| Error::Internal(format!("view: {e}")))?;
         let ident = format!("{}|{}|{}", issuer.name, title, date.to_iso());
-        Ok(Built { data, warnings: issues, date, title, ident })
+        Ok(Built { data, warnings: issues, date, title, ident, output: Default::default() })
     }
 }
 
@@ -105,14 +107,17 @@ pub fn build(template: &crate::catalog::Template, mut value: Value, font: &str) 
         return Err(Error::Invalid(issues));
     }
     let cx = Context { template: &template.id, sentences: &template.sentences, font };
-    match template.model {
+    let output = input::typed::<common::Options>(&value)?.output();
+    let mut built = match template.model {
         Model::Minutes => minutes::build(input::typed(&value)?, &cx),
         Model::ThematicMinutes => thematic_minutes::build(input::typed(&value)?, &cx),
         Model::Resolution => resolution::build(input::typed(&value)?, &cx),
         Model::ResultsReport => results_report::build(input::typed(&value)?, &cx),
         Model::ReviewReport => review_report::build(input::typed(&value)?, &cx),
         Model::DuesReport => dues_report::build(input::typed(&value)?, &cx),
-    }
+    }?;
+    built.output = output;
+    Ok(built)
 }
 
 /// The error for a request with these problems (warnings dropped).

@@ -60,6 +60,9 @@ fn the_24_cell_example_gives_24_pdfs_and_a_matching_manifest() {
         assert_eq!(item["sha256"].as_str().unwrap(), digest);
         assert_eq!(item["bytes"], pdf.len());
         assert_eq!(item["pages"], Pdf::parse(pdf).pages());
+        // The secretary's signature field, on the last page, is listed for signing software.
+        assert_eq!(item["fields"][0]["name"], "bi_thu");
+        assert_eq!(item["fields"][0]["page"], item["pages"]);
     }
     // Each document is its own cell's resolution.
     let second = Pdf::parse(&entries[1].1).text();

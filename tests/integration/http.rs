@@ -41,7 +41,14 @@ async fn render_returns_a_pdf_with_a_vietnamese_file_name() {
         disposition.contains("filename*=UTF-8''Bi%C3%AAn%20b%E1%BA%A3n%20sinh%20ho%E1%BA%A1t"),
         "{disposition}"
     );
-    assert!(Pdf::parse(&pdf).pages() >= 2);
+    let pdf = Pdf::parse(&pdf);
+    assert!(pdf.pages() >= 2);
+    // The signature fields are announced, as in the PDF.
+    let fields: Value = serde_json::from_str(headers["x-vanban-signature-fields"].to_str().unwrap()).unwrap();
+    let names: Vec<_> = fields.as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["thu_ky", "chu_tri"]);
+    assert_eq!(fields[1]["page"], pdf.pages());
+    assert_eq!(pdf.signature_fields().len(), 2);
 }
 
 #[tokio::test]

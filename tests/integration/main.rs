@@ -8,5 +8,6 @@ mod minutes;
 mod resolution;
 mod results_report;
 mod review_report;
+mod signing;
 mod thematic_minutes;
 mod util;

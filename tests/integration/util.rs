@@ -144,9 +144,77 @@ impl Pdf {
 
     /// The document information dictionary's title.
     pub fn title(&self) -> Option<String> {
+        self.info(b"Title")
+    }
+
+    /// The document catalogue.
+    fn catalog(&self) -> &lopdf::Dictionary {
+        self.doc.catalog().expect("a catalogue")
+    }
+
+    /// The AcroForm signature fields: name, page (1-based) and `[left, bottom, right, top]`.
+    /// Each must also be among its page's annotations, as a printable widget with an appearance.
+    pub fn signature_fields(&self) -> Vec<(String, u32, [f64; 4])> {
+        let Ok(form) = self.catalog().get(b"AcroForm") else { return Vec::new() };
+        let form = self.doc.dereference(form).expect("AcroForm resolves").1.as_dict().expect("dict");
+        let page_of: std::collections::HashMap<_, _> =
+            self.doc.get_pages().into_iter().map(|(number, id)| (id, number)).collect();
+        let fields = form.get(b"Fields").and_then(Object::as_array).expect("Fields array");
+        fields
+            .iter()
+            .map(|field| {
+                let id = field.as_reference().expect("field is a reference");
+                let dict = self.doc.get_dictionary(id).expect("field dictionary");
+                assert_eq!(dict.get(b"FT").and_then(Object::as_name).unwrap(), b"Sig");
+                assert_eq!(dict.get(b"F").and_then(Object::as_i64).unwrap(), 4, "print flag");
+                assert!(dict.get(b"AP").is_ok(), "widget has an appearance");
+                let name = lopdf::decode_text_string(dict.get(b"T").unwrap()).unwrap();
+                let page_id = dict.get(b"P").and_then(Object::as_reference).expect("/P page");
+                let page = page_of[&page_id];
+                let annots = self.doc.get_dictionary(page_id).unwrap().get(b"Annots").expect("page Annots");
+                let annots = self.doc.dereference(annots).unwrap().1.as_array().unwrap();
+                assert!(annots.contains(&Object::Reference(id)), "{name} is among its page's annotations");
+                let rect: Vec<f64> = dict
+                    .get(b"Rect")
+                    .and_then(Object::as_array)
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_float().unwrap() as f64)
+                    .collect();
+                (name, page, [rect[0], rect[1], rect[2], rect[3]])
+            })
+            .collect()
+    }
+
+    /// The XMP metadata packet.
+    pub fn xmp(&self) -> String {
+        let Ok(metadata) = self.catalog().get(b"Metadata") else { return String::new() };
+        let stream = self.doc.dereference(metadata).unwrap().1.as_stream().expect("metadata stream");
+        String::from_utf8_lossy(&stream.content).into_owned()
+    }
+
+    /// The catalogue's output intent subtypes (`GTS_PDFA1` for PDF/A).
+    pub fn output_intents(&self) -> Vec<String> {
+        let Ok(intents) = self.catalog().get(b"OutputIntents") else { return Vec::new() };
+        let intents = self.doc.dereference(intents).unwrap().1.as_array().unwrap();
+        intents
+            .iter()
+            .map(|intent| {
+                let intent = self.doc.dereference(intent).unwrap().1.as_dict().unwrap();
+                String::from_utf8_lossy(intent.get(b"S").and_then(Object::as_name).unwrap()).into_owned()
+            })
+            .collect()
+    }
+
+    /// The catalogue's natural language (`/Lang`).
+    pub fn language(&self) -> Option<String> {
+        lopdf::decode_text_string(self.catalog().get(b"Lang").ok()?).ok()
+    }
+
+    /// A value of the document information dictionary.
+    pub fn info(&self, key: &[u8]) -> Option<String> {
         let info = self.doc.trailer.get(b"Info").ok()?;
         let info = self.doc.get_dictionary(info.as_reference().ok()?).ok()?;
-        let title = info.get(b"Title").ok()?;
-        lopdf::decode_text_string(title).ok()
+        lopdf::decode_text_string(info.get(key).ok()?).ok()
     }
 }
