@@ -19,6 +19,7 @@ use zip::{CompressionMethod, DateTime, ZipWriter};
 
 use crate::catalog::Template;
 use crate::error::{Error, Issue, Result};
+use crate::merge::MergedPdf;
 use crate::signing::SignatureField;
 use crate::{Engine, Rendered, documents, file_names, input, text_patterns};
 
@@ -27,6 +28,9 @@ pub const DEFAULT_MAX_ITEMS: usize = 1000;
 
 /// Name of the manifest entry in the zip.
 pub const MANIFEST_NAME: &str = "manifest.json";
+
+/// Name of the merged PDF entry (with `merged_pdf: true`).
+pub const MERGED_NAME: &str = "all.pdf";
 
 /// What to do with an invalid item.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -54,7 +58,7 @@ pub struct BatchRequest {
     /// default: the template's own pattern.
     #[serde(default)]
     pub file_name: Option<String>,
-    /// Also add `all.pdf` with every document in order (not yet supported).
+    /// Also add `all.pdf`: every document in item order, each starting on a new page.
     #[serde(default)]
     pub merged_pdf: bool,
     /// What to do with invalid items.
@@ -66,6 +70,7 @@ pub struct BatchRequest {
 pub struct PreparedBatch<'a> {
     template: &'a Template,
     items: Vec<PreparedItem>,
+    merged_pdf: bool,
 }
 
 enum PreparedItem {
@@ -103,6 +108,21 @@ pub struct Manifest {
     pub template: String,
     /// One entry per request item, in order.
     pub items: Vec<ManifestItem>,
+    /// `all.pdf`, when asked for.
+    pub merged: Option<MergedEntry>,
+}
+
+/// The manifest's description of `all.pdf`.
+#[derive(Debug, Clone, Serialize)]
+pub struct MergedEntry {
+    /// Zip entry name, `all.pdf`.
+    pub file_name: String,
+    /// Number of pages: the sum of the documents' pages.
+    pub pages: usize,
+    /// Size in bytes.
+    pub bytes: usize,
+    /// SHA-256, hex.
+    pub sha256: String,
 }
 
 /// Deep merge (objects key by key; an `over` scalar or array replaces the `base` value).
@@ -133,20 +153,14 @@ impl Engine {
                 request.items.len()
             )));
         }
-        if request.merged_pdf {
-            return Err(Error::Invalid(vec![Issue::error(
-                "/merged_pdf",
-                "unsupported",
-                "a merged all.pdf is not supported yet; print the PDFs of the zip",
-            )]));
-        }
         let template = self.catalog().get(&request.template)?;
         let pattern = request.file_name.as_deref().unwrap_or(&template.meta.file_name);
         let defaults = request.defaults.unwrap_or_else(|| Value::Object(Default::default()));
 
         let mut items = Vec::with_capacity(request.items.len());
         let mut all_problems = Vec::new();
-        let mut used_names = HashSet::new();
+        // The zip's own entries keep their names; an item named like one is numbered.
+        let mut used_names: HashSet<String> = [MANIFEST_NAME, MERGED_NAME].map(String::from).into();
         for (index, item) in request.items.iter().enumerate() {
             let prefix = format!("/items/{index}");
             let mut merged = deep_merge(&defaults, item);
@@ -177,7 +191,7 @@ impl Engine {
         if request.on_error == OnError::Fail && !all_problems.is_empty() {
             return Err(Error::Invalid(all_problems));
         }
-        Ok(PreparedBatch { template, items })
+        Ok(PreparedBatch { template, items, merged_pdf: request.merged_pdf })
     }
 
     /// Typesets a prepared batch on `workers` threads and streams the zip into `out`, entries
@@ -197,7 +211,8 @@ impl Engine {
             .compression_method(CompressionMethod::Stored)
             .last_modified_time(DateTime::DEFAULT)
             .unix_permissions(0o644);
-        let mut manifest = Manifest { template: batch.template.id.clone(), items: Vec::new() };
+        let mut manifest = Manifest { template: batch.template.id.clone(), items: Vec::new(), merged: None };
+        let mut merged = batch.merged_pdf.then(MergedPdf::new);
 
         // A window of items is typeset in parallel, then written in order; memory holds at most
         // one window of PDFs however large the batch.
@@ -214,6 +229,9 @@ impl Engine {
                     Outcome::Rendered(rendered, file_name) => {
                         zip.start_file(file_name.as_str(), options).map_err(zip_error)?;
                         zip.write_all(&rendered.pdf)?;
+                        if let Some(merged) = merged.as_mut() {
+                            merged.append(&rendered.pdf, file_name.trim_end_matches(".pdf"))?;
+                        }
                         ManifestItem {
                             index,
                             status: "ok".into(),
@@ -241,6 +259,13 @@ impl Engine {
                 manifest.items.push(entry);
             }
             zip.flush()?;
+        }
+        if let Some(merged) = merged {
+            zip.start_file(MERGED_NAME, options).map_err(zip_error)?;
+            let mut entry = HashingWriter { inner: &mut zip, hasher: Sha256::new(), bytes: 0 };
+            let pages = merged.write_to(&mut entry)?;
+            let (bytes, sha256) = (entry.bytes, hex(&entry.hasher.finalize()));
+            manifest.merged = Some(MergedEntry { file_name: MERGED_NAME.into(), pages, bytes, sha256 });
         }
         let manifest_json =
             serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Internal(format!("manifest: {e}")))?;
@@ -293,6 +318,26 @@ impl Engine {
 enum Outcome {
     Rendered(Rendered, String),
     Skipped(Vec<Issue>),
+}
+
+/// Passes bytes through, counting and hashing them (the merged PDF is never held whole).
+struct HashingWriter<W> {
+    inner: W,
+    hasher: Sha256,
+    bytes: usize,
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        let written = self.inner.write(data)?;
+        self.hasher.update(&data[..written]);
+        self.bytes += written;
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// `name.pdf`, or `name-2.pdf`, `name-3.pdf`… if taken.

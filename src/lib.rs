@@ -20,6 +20,7 @@
 //! - [`signing`]: empty signature fields over the signing spaces, added to Typst's PDF.
 //! - [`file_names`]: safe names for downloads and zip entries.
 //! - [`batch`]: many documents from one request, streamed into a zip.
+//! - [`merge`]: a batch's documents in one `all.pdf`, for printing.
 //! - [`http`] and [`cli`]: thin front ends over [`Engine`].
 
 pub mod batch;
@@ -31,6 +32,7 @@ pub mod file_names;
 pub mod fonts;
 pub mod http;
 pub mod input;
+pub mod merge;
 pub mod ruleset;
 pub mod signing;
 pub mod text_patterns;

@@ -184,3 +184,72 @@ mod names {
         }
     }
 }
+
+#[test]
+fn merged_pdf_holds_every_document_in_order_each_restarting_its_numbering() {
+    let mut request = fixture("batch-resolutions.json");
+    request["items"] = json!(request["items"].as_array().unwrap()[..4]);
+    request["merged_pdf"] = json!(true);
+    let entries = entries(&zip_of(&request));
+    let names: Vec<&str> = entries.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names[4..], ["all.pdf", "manifest.json"]);
+    let parts: Vec<Pdf> = entries[..4].iter().map(|(_, pdf)| Pdf::parse(pdf)).collect();
+    let (_, all) = &entries[4];
+    let merged = Pdf::parse(all);
+    let total: usize = parts.iter().map(Pdf::pages).sum();
+    assert_eq!(merged.pages(), total, "all.pdf has every page of every document");
+
+    let manifest = manifest(&entries);
+    assert_eq!(manifest["merged"]["pages"], total);
+    assert_eq!(manifest["merged"]["bytes"], all.len());
+    let digest: String = Sha256::digest(all).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(manifest["merged"]["sha256"], digest);
+
+    // Each document starts on a new page with its own header, and its pages carry its own
+    // numbers: no number on its first page, `2` on its second.
+    let mut first_page = 1;
+    for (i, part) in parts.iter().enumerate() {
+        let first = merged.page_text(first_page);
+        assert!(
+            first.contains(&format!("CHI BỘ TỔ DÂN PHỐ {}", i + 1)),
+            "document {i} starts on page {first_page}"
+        );
+        assert!(!first.lines().any(|l| l.trim() == "1"), "no number on a document's first page");
+        assert!(merged.page_text(first_page + 1).lines().any(|l| l.trim() == "2"), "its second page is 2");
+        assert_eq!(merged.page_label_starts().get(i).copied(), Some(first_page - 1), "page labels restart");
+        first_page += part.pages() as u32;
+    }
+    assert!(merged.signature_fields().is_empty(), "the print file carries no signature fields");
+}
+
+/// Stops the batch as soon as the first bytes arrive, like a client that goes away.
+struct CancelOnFirstWrite<'a> {
+    cancelled: &'a AtomicBool,
+    bytes: usize,
+}
+
+impl std::io::Write for CancelOnFirstWrite<'_> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.cancelled.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.bytes += data.len();
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn first_bytes_leave_early_and_cancelling_stops_the_remaining_work() {
+    let request = fixture("batch-resolutions.json");
+    let whole = zip_of(&request).len();
+    let engine = engine();
+    let prepared = engine.prepare_batch(&serde_json::to_vec(&request).unwrap(), 1000).unwrap();
+    let cancelled = AtomicBool::new(false);
+    let mut out = CancelOnFirstWrite { cancelled: &cancelled, bytes: 0 };
+    let result = engine.write_batch(prepared, &mut out, 2, &cancelled);
+    // Bytes were written while documents were still to be typeset, and none of those were.
+    assert!(result.is_err(), "a cancelled batch reports that it stopped");
+    assert!(out.bytes > 0 && out.bytes < whole / 2, "stopped after {} of {whole} bytes", out.bytes);
+}

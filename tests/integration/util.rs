@@ -217,4 +217,12 @@ impl Pdf {
         let info = self.doc.get_dictionary(info.as_reference().ok()?).ok()?;
         lopdf::decode_text_string(info.get(key).ok()?).ok()
     }
+
+    /// Page indices (0-based) where page labels start a new range.
+    pub fn page_label_starts(&self) -> Vec<u32> {
+        let Ok(labels) = self.catalog().get(b"PageLabels") else { return Vec::new() };
+        let labels = self.doc.dereference(labels).unwrap().1.as_dict().unwrap();
+        let nums = labels.get(b"Nums").and_then(Object::as_array).expect("Nums");
+        nums.iter().step_by(2).map(|n| n.as_i64().unwrap() as u32).collect()
+    }
 }
