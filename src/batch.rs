@@ -10,6 +10,7 @@
 use std::collections::HashSet;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -73,6 +74,13 @@ pub struct PreparedBatch<'a> {
     merged_pdf: bool,
 }
 
+impl PreparedBatch<'_> {
+    /// The template every item uses.
+    pub fn template_id(&self) -> &str {
+        &self.template.id
+    }
+}
+
 enum PreparedItem {
     Ready { built: documents::Built, file_name: String },
     Skipped { problems: Vec<Issue> },
@@ -123,6 +131,24 @@ pub struct MergedEntry {
     pub bytes: usize,
     /// SHA-256, hex.
     pub sha256: String,
+}
+
+/// How a batch runs: threads, cancellation and progress.
+pub struct BatchControl<'a> {
+    /// Documents typeset at once.
+    pub workers: usize,
+    /// Set by the caller to stop the batch (e.g. its client went away).
+    pub cancelled: &'a AtomicBool,
+    /// Called as each item is written, with the time its document took to produce.
+    pub on_item: &'a (dyn Fn(&ManifestItem, Option<Duration>) + Sync),
+}
+
+impl<'a> BatchControl<'a> {
+    /// `workers` threads, never cancelled, no progress reports.
+    pub fn new(workers: usize) -> Self {
+        static NEVER: AtomicBool = AtomicBool::new(false);
+        BatchControl { workers, cancelled: &NEVER, on_item: &|_, _| {} }
+    }
 }
 
 /// Deep merge (objects key by key; an `over` scalar or array replaces the `base` value).
@@ -194,16 +220,16 @@ impl Engine {
         Ok(PreparedBatch { template, items, merged_pdf: request.merged_pdf })
     }
 
-    /// Typesets a prepared batch on `workers` threads and streams the zip into `out`, entries
-    /// in item order. Stops early, with an error, once `cancelled` is set or `out` fails (a
-    /// client that went away).
+    /// Typesets a prepared batch on `control.workers` threads and streams the zip into `out`,
+    /// entries in item order. Stops early, with an error, once `control.cancelled` is set or
+    /// `out` fails (a client that went away).
     pub fn write_batch<W: Write>(
         &self,
         batch: PreparedBatch<'_>,
         out: W,
-        workers: usize,
-        cancelled: &AtomicBool,
+        control: &BatchControl,
     ) -> Result<Manifest> {
+        let workers = control.workers.max(1);
         let zip_error = |e: zip::result::ZipError| Error::Io(std::io::Error::other(e));
         let mut zip = ZipWriter::new_stream(out);
         // PDFs are already compressed; storing them costs nothing and keeps the zip streamable.
@@ -216,17 +242,21 @@ impl Engine {
 
         // A window of items is typeset in parallel, then written in order; memory holds at most
         // one window of PDFs however large the batch.
-        let window = workers.max(1) * 2;
+        let window = workers * 2;
         let mut items = batch.items.into_iter().enumerate().peekable();
         while items.peek().is_some() {
-            if cancelled.load(Ordering::Relaxed) {
+            if control.cancelled.load(Ordering::Relaxed) {
                 return Err(Error::Io(std::io::Error::other("batch cancelled")));
             }
             let chunk: Vec<(usize, PreparedItem)> = items.by_ref().take(window).collect();
             let results = self.typeset_chunk(batch.template, chunk, workers);
             for (index, result) in results {
+                let took = match &result {
+                    Outcome::Rendered(_, _, took) => Some(*took),
+                    Outcome::Skipped(_) => None,
+                };
                 let entry = match result {
-                    Outcome::Rendered(rendered, file_name) => {
+                    Outcome::Rendered(rendered, file_name, _) => {
                         zip.start_file(file_name.as_str(), options).map_err(zip_error)?;
                         zip.write_all(&rendered.pdf)?;
                         if let Some(merged) = merged.as_mut() {
@@ -256,6 +286,7 @@ impl Engine {
                         problems,
                     },
                 };
+                (control.on_item)(&entry, took);
                 manifest.items.push(entry);
             }
             zip.flush()?;
@@ -284,15 +315,16 @@ impl Engine {
         let jobs = std::sync::Mutex::new(chunk.into_iter());
         let results = std::sync::Mutex::new(Vec::new());
         std::thread::scope(|scope| {
-            for _ in 0..workers.max(1) {
+            for _ in 0..workers {
                 scope.spawn(|| {
                     loop {
                         let next = jobs.lock().map(|mut jobs| jobs.next()).ok().flatten();
                         let Some((index, item)) = next else { break };
                         let outcome = match item {
                             PreparedItem::Ready { built, file_name } => {
+                                let started = Instant::now();
                                 match self.typeset_built(template, built) {
-                                    Ok(rendered) => Outcome::Rendered(rendered, file_name),
+                                    Ok(rendered) => Outcome::Rendered(rendered, file_name, started.elapsed()),
                                     Err(error) => Outcome::Skipped(vec![Issue::error(
                                         format!("/items/{index}"),
                                         "render_failed",
@@ -316,7 +348,8 @@ impl Engine {
 }
 
 enum Outcome {
-    Rendered(Rendered, String),
+    /// The document, its zip entry name and the time it took.
+    Rendered(Rendered, String, Duration),
     Skipped(Vec<Issue>),
 }
 

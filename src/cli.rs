@@ -7,10 +7,11 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::batch::BatchControl;
 use crate::http::{self, HttpConfig};
 use crate::{Engine, EngineConfig, Error, batch, fonts};
 
@@ -77,6 +78,18 @@ pub enum Command {
         /// Renders at once (default: number of cores).
         #[arg(long, env = "VANBAN_WORKERS")]
         workers: Option<usize>,
+        /// Requests that may wait for a render slot; beyond that the answer is 503.
+        #[arg(long, env = "VANBAN_QUEUE", default_value_t = http::DEFAULT_QUEUE)]
+        queue: usize,
+        /// Longest time one render may take, waiting included (`30s`, `500ms`, `2m`); then 504.
+        #[arg(long, env = "VANBAN_RENDER_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+        render_timeout: Duration,
+        /// How long in-flight requests may run on after SIGTERM or Ctrl-C.
+        #[arg(long, env = "VANBAN_SHUTDOWN_GRACE", default_value = "30s", value_parser = parse_duration)]
+        shutdown_grace: Duration,
+        /// Log format.
+        #[arg(long, env = "VANBAN_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+        log_format: LogFormat,
         /// Most items in one batch request.
         #[arg(long, env = "VANBAN_MAX_BATCH_ITEMS", default_value_t = batch::DEFAULT_MAX_ITEMS)]
         max_batch_items: usize,
@@ -146,7 +159,7 @@ fn run(command: Command) -> Result<(), Error> {
             let engine = engine.engine()?;
             let prepared = engine.prepare_batch(&read_input(&input)?, max_items)?;
             let manifest = write_atomically(&output, |out| {
-                engine.write_batch(prepared, out, http::default_workers(), &AtomicBool::new(false))
+                engine.write_batch(prepared, out, &BatchControl::new(http::default_workers()))
             })?;
             let skipped: Vec<_> = manifest.items.iter().filter(|i| i.status != "ok").collect();
             for problem in skipped.iter().flat_map(|item| &item.problems) {
@@ -154,30 +167,77 @@ fn run(command: Command) -> Result<(), Error> {
             }
             eprintln!("{} documents, {} skipped", manifest.items.len() - skipped.len(), skipped.len());
         }
-        Command::Serve { addr, max_body_bytes, workers, max_batch_items, engine } => {
+        Command::Serve {
+            addr,
+            max_body_bytes,
+            workers,
+            queue,
+            render_timeout,
+            shutdown_grace,
+            log_format,
+            max_batch_items,
+            engine,
+        } => {
+            init_logging(log_format);
             let engine = Arc::new(engine.engine()?);
             let config = HttpConfig {
                 max_body_bytes,
                 workers: workers.unwrap_or_else(http::default_workers),
+                queue,
+                render_timeout,
                 max_batch_items,
             };
-            serve(engine, &addr, &config)?;
+            serve(engine, &addr, &config, shutdown_grace)?;
         }
     }
     Ok(())
 }
 
-fn serve(engine: Arc<Engine>, addr: &str, config: &HttpConfig) -> Result<(), Error> {
-    tracing_subscriber::fmt().with_target(false).init();
+/// Log lines as text for a terminal or as JSON for a log collector.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+fn init_logging(format: LogFormat) {
+    let builder = tracing_subscriber::fmt().with_target(false);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).init(),
+    }
+}
+
+/// `30s`, `500ms`, `2m` or a plain number of seconds.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, unit) =
+        text.find(|c: char| !c.is_ascii_digit() && c != '.').map_or((text, "s"), |i| text.split_at(i));
+    let value: f64 =
+        number.parse().map_err(|_| format!("`{text}` is not a duration like 30s, 500ms or 2m"))?;
+    let seconds = match unit {
+        "ms" => value / 1000.0,
+        "s" => value,
+        "m" => value * 60.0,
+        _ => return Err(format!("`{text}`: the unit must be ms, s or m")),
+    };
+    Duration::try_from_secs_f64(seconds).map_err(|e| format!("`{text}`: {e}"))
+}
+
+fn serve(engine: Arc<Engine>, addr: &str, config: &HttpConfig, grace: Duration) -> Result<(), Error> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        // Blocking threads only typeset; the render semaphore keeps them at `workers` busy.
-        .max_blocking_threads(config.workers.max(1) * 2)
+        // Blocking threads only typeset: admission keeps `workers` of them busy, and renders
+        // that timed out may still be finishing.
+        .max_blocking_threads(config.workers.max(1) * 4)
         .build()?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(addr).await?;
-        tracing::info!(%addr, workers = config.workers, "vanban listening");
-        axum::serve(listener, http::router(engine, config)).with_graceful_shutdown(shutdown_signal()).await?;
+        tracing::info!(%addr, workers = config.workers, queue = config.queue, "vanban listening");
+        http::serve(listener, http::Service::new(engine, config), shutdown_signal(), grace).await?;
+        tracing::info!("stopped");
         Ok(())
     })
 }

@@ -10,6 +10,7 @@ use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use tower::ServiceExt;
+use vanban::batch::BatchControl;
 use vanban::http::{HttpConfig, router};
 
 use crate::util::{Pdf, engine, fixture};
@@ -20,7 +21,7 @@ fn zip_of(request: &Value) -> Vec<u8> {
     let prepared =
         engine.prepare_batch(&serde_json::to_vec(request).unwrap(), 1000).unwrap_or_else(|e| panic!("{e:?}"));
     let mut zip = Vec::new();
-    engine.write_batch(prepared, &mut zip, 2, &AtomicBool::new(false)).expect("batch written");
+    engine.write_batch(prepared, &mut zip, &BatchControl::new(2)).expect("batch written");
     zip
 }
 
@@ -248,7 +249,8 @@ fn first_bytes_leave_early_and_cancelling_stops_the_remaining_work() {
     let prepared = engine.prepare_batch(&serde_json::to_vec(&request).unwrap(), 1000).unwrap();
     let cancelled = AtomicBool::new(false);
     let mut out = CancelOnFirstWrite { cancelled: &cancelled, bytes: 0 };
-    let result = engine.write_batch(prepared, &mut out, 2, &cancelled);
+    let control = BatchControl { cancelled: &cancelled, ..BatchControl::new(2) };
+    let result = engine.write_batch(prepared, &mut out, &control);
     // Bytes were written while documents were still to be typeset, and none of those were.
     assert!(result.is_err(), "a cancelled batch reports that it stopped");
     assert!(out.bytes > 0 && out.bytes < whole / 2, "stopped after {} of {whole} bytes", out.bytes);

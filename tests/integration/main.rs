@@ -5,6 +5,7 @@ mod cli;
 mod dues_report;
 mod http;
 mod minutes;
+mod operations;
 mod resolution;
 mod results_report;
 mod review_report;
