@@ -9,6 +9,7 @@ mod operations;
 mod resolution;
 mod results_report;
 mod review_report;
+mod robustness;
 mod signing;
 mod thematic_minutes;
 mod util;
