@@ -323,7 +323,7 @@ impl Engine {
                         let outcome = match item {
                             PreparedItem::Ready { built, file_name } => {
                                 let started = Instant::now();
-                                match self.typeset_built(template, built) {
+                                match self.typeset(template, built) {
                                     Ok(rendered) => Outcome::Rendered(rendered, file_name, started.elapsed()),
                                     Err(error) => Outcome::Skipped(vec![Issue::error(
                                         format!("/items/{index}"),

@@ -81,6 +81,8 @@ pub struct Rendered {
     pub display_name: String,
     /// The empty signature fields of the PDF (none for drafts or with `signature_fields: false`).
     pub fields: Vec<signing::SignatureField>,
+    /// Time Typst spent compiling and exporting it.
+    pub phases: typeset::Phases,
 }
 
 /// Templates, fonts and the Typst engine, built once and shared by every request.
@@ -124,7 +126,7 @@ impl Engine {
     pub fn render_value(&self, template: &Template, value: serde_json::Value) -> Result<Rendered> {
         let file_name = text_patterns::render_once(&template.meta.file_name, &value);
         let built = documents::build(template, value, &self.font_family)?;
-        let mut rendered = self.typeset_built(template, built)?;
+        let mut rendered = self.typeset(template, built)?;
         if let Ok(name) = file_name {
             rendered.file_name = file_names::sanitize_pdf_name(&name);
         }
@@ -136,8 +138,9 @@ impl Engine {
         &self.font_family
     }
 
-    /// Typesets a built document; its file name defaults to the slug of its title.
-    fn typeset_built(&self, template: &Template, built: Built) -> Result<Rendered> {
+    /// Typesets a document built by [`Engine::resolve`] (render = resolve + typeset); its file
+    /// name defaults to the slug of its title.
+    pub fn typeset(&self, template: &Template, built: Built) -> Result<Rendered> {
         let spec = JobSpec {
             main_path: &template.main_path,
             date: (built.date.year(), built.date.month(), built.date.day()),
@@ -152,6 +155,7 @@ impl Engine {
             pdf,
             pages: typeset.pages,
             fields: typeset.signing_spaces,
+            phases: typeset.phases,
             warnings: built.warnings,
             file_name: file_names::sanitize_pdf_name(&vietnamese::slug(&built.title)),
             display_name: file_names::sanitize_pdf_name(&built.title),

@@ -96,6 +96,17 @@ pub struct Typeset {
     pub pages: usize,
     /// The signing spaces of the laid-out document (empty unless asked for).
     pub signing_spaces: Vec<SignatureField>,
+    /// Time spent in Typst's compile (parse, eval, layout) and in PDF export.
+    pub phases: Phases,
+}
+
+/// Where a job's time went, for the benchmark and logs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Phases {
+    /// `typst::compile`: evaluation and layout.
+    pub compile: std::time::Duration,
+    /// `typst_pdf::pdf`: export, font subsetting included.
+    pub export: std::time::Duration,
 }
 
 /// Per-document inputs to the engine besides the data.
@@ -144,7 +155,9 @@ impl Typesetter {
             .ok_or_else(|| Error::Internal(format!("invalid document date {year}-{month}-{day}")))?;
         let world = JobWorld { typesetter: self, main, data: Bytes::new(data), today };
 
+        let started = std::time::Instant::now();
         let Warned { output, warnings: _ } = typst::compile::<PagedDocument>(&world);
+        let compiled = std::time::Instant::now();
         let document = output.map_err(|errors| self.template_error(spec, errors.as_slice()))?;
         let options = PdfOptions {
             ident: Smart::Custom(spec.ident.clone()),
@@ -168,9 +181,10 @@ impl Typesetter {
                 ),
             )]),
         })?;
+        let phases = Phases { compile: compiled - started, export: compiled.elapsed() };
         let signing_spaces =
             if spec.output.signature_fields { signing_spaces(&document) } else { Vec::new() };
-        Ok(Typeset { pdf, pages: document.pages().len(), signing_spaces })
+        Ok(Typeset { pdf, pages: document.pages().len(), signing_spaces, phases })
     }
 
     /// Turns Typst diagnostics into `file:line:col: message` lines.

@@ -269,6 +269,12 @@ async fn render(
     let (rendered, template, took) =
         tokio::time::timeout(timeout, job).await.map_err(|_| ApiError::Timeout(timeout))??;
     state.metrics.rendered(&template, took, rendered.pages);
+    tracing::debug!(
+        pages = rendered.pages,
+        compile_ms = rendered.phases.compile.as_secs_f64() * 1e3,
+        export_ms = rendered.phases.export.as_secs_f64() * 1e3,
+        "rendered"
+    );
     Ok(pdf_response(rendered))
 }
 

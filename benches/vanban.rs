@@ -1,0 +1,556 @@
+//! The performance benchmark (issue 8), one command: `cargo bench --bench vanban`.
+//!
+//! It prints a Markdown report for `minutes` and `resolution` on varied inputs (distinct cells,
+//! members and texts generated from the bundled examples, never one input repeated): single
+//! document latency and where it goes, throughput on every core, a 300-cell batch to zip, HTTP
+//! with 8 concurrent clients on loopback, memory, cold start of the CLI and, when the PyPI `typst`
+//! package is installed, the same templates and data compiled by that peer (`bench/peer.py`).
+//!
+//! `cargo test --bench vanban` runs a seconds-long smoke version of every step (CI), without the
+//! peer; its figures mean nothing.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use vanban::batch::BatchControl;
+use vanban::http::{self, HttpConfig, Service};
+use vanban::{Engine, EngineConfig};
+
+/// How much work each step does.
+struct Plan {
+    smoke: bool,
+    inputs: usize,
+    single_runs: usize,
+    throughput_docs: usize,
+    batch_cells: usize,
+    http_requests: usize,
+    rss_renders: (usize, usize),
+    cold_runs: usize,
+}
+
+impl Plan {
+    fn new(smoke: bool) -> Self {
+        if smoke {
+            Plan {
+                smoke,
+                inputs: 4,
+                single_runs: 8,
+                throughput_docs: 8,
+                batch_cells: 30,
+                http_requests: 16,
+                rss_renders: (10, 20),
+                cold_runs: 1,
+            }
+        } else {
+            Plan {
+                smoke,
+                inputs: 50,
+                single_runs: 300,
+                throughput_docs: 600,
+                batch_cells: 300,
+                http_requests: 800,
+                rss_renders: (1_000, 10_000),
+                cold_runs: 15,
+            }
+        }
+    }
+}
+
+const TEMPLATES: [&str; 2] = ["minutes", "resolution"];
+const HTTP_CLIENTS: usize = 8;
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --bench vanban` does not.
+    let plan = Plan::new(!std::env::args().any(|a| a == "--bench"));
+    let workers = http::default_workers();
+    let engine = Arc::new(Engine::new(&EngineConfig::default()).expect("bundled templates and fonts"));
+    let mut report = Report::default();
+    report.line(format!(
+        "vanban {} · {} · {workers} cores · {} · {}",
+        env!("CARGO_PKG_VERSION"),
+        if plan.smoke { "SMOKE RUN (figures meaningless)" } else { "full run" },
+        machine(),
+        date()
+    ));
+
+    let inputs: Vec<(&str, Vec<Vec<u8>>)> =
+        TEMPLATES.iter().map(|t| (*t, varied_inputs(&engine, t, plan.inputs))).collect();
+    // Warm every template once (fonts, template sources and layout caches).
+    for (template, bodies) in &inputs {
+        for body in bodies.iter().take(3) {
+            engine.render(template, body).expect("warm-up render");
+        }
+    }
+
+    // The batch runs first so that peak RSS (the process high-water mark) is the batch's.
+    batch(&engine, &plan, workers, &mut report);
+    for (template, bodies) in &inputs {
+        single(&engine, template, bodies, &plan, &mut report);
+        throughput(&engine, template, bodies, &plan, workers, &mut report);
+    }
+    http_load(&engine, &inputs[0].1, &plan, workers, &mut report);
+    memory(&engine, &inputs, &plan, workers, &mut report);
+    cold_start(&plan, &mut report);
+    if !plan.smoke {
+        for (template, bodies) in &inputs {
+            peer(&engine, template, bodies, &mut report);
+        }
+    }
+    println!("{}", report.text);
+}
+
+/// Collects the report's lines.
+#[derive(Default)]
+struct Report {
+    text: String,
+}
+
+impl Report {
+    fn line(&mut self, line: impl AsRef<str>) {
+        eprintln!("{}", line.as_ref());
+        self.text.push_str(line.as_ref());
+        self.text.push('\n');
+    }
+
+    fn heading(&mut self, title: &str) {
+        self.line(format!("\n### {title}\n"));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Inputs
+// ---------------------------------------------------------------------------
+
+fn fixture(name: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    serde_json::from_slice(&std::fs::read(path).expect("fixture")).expect("fixture is JSON")
+}
+
+const PLACES: [&str; 6] = ["Đoàn Kết", "Hòa An", "Ngọc Sơn", "Tân Phong", "Quyết Thắng", "Đông Phong"];
+const EXTRA: &str = "Chi bộ thống nhất giao các đồng chí chi ủy viên theo dõi, đôn đốc, báo cáo kết quả tại kỳ sinh hoạt sau.";
+
+/// `n` distinct, valid requests for `template`: a different cell, place, member names, number of
+/// speeches and text lengths each, all derived from the bundled example.
+fn varied_inputs(engine: &Engine, template: &str, n: usize) -> Vec<Vec<u8>> {
+    let example = fixture(&format!("{template}.json"));
+    (0..n)
+        .map(|i| {
+            let mut value = example.clone();
+            value["issuer"]["name"] = json!(format!("CHI BỘ TỔ DÂN PHỐ {}", i + 1));
+            value["issuer"]["place_name"] = json!(PLACES[i % PLACES.len()]);
+            vary(&mut value, i, "");
+            let body = serde_json::to_vec(&value).unwrap();
+            if let Err(error) = engine.resolve(template, &body) {
+                panic!("generated input {i} for {template} is invalid: {error:?}");
+            }
+            body
+        })
+        .collect()
+}
+
+/// Varies free texts (append a sentence to some), person names (a middle name) and the number of
+/// speeches, by position so every input differs.
+fn vary(value: &mut Value, i: usize, key: &str) {
+    match value {
+        Value::String(text) if key == "full_name" => {
+            let middles = ["Văn", "Thị", "Minh", "Thu", "Quốc", "Ngọc", "Đức"];
+            if let Some((family, given)) = text.split_once(' ') {
+                *text = format!("{family} {} {given}", middles[i % middles.len()]);
+            }
+        }
+        Value::String(text) if text.chars().count() > 80 && (text.len() + i).is_multiple_of(3) => {
+            for _ in 0..(1 + i % 3) {
+                text.push(' ');
+                text.push_str(EXTRA);
+            }
+        }
+        Value::Array(items) => {
+            if key == "discussion" && items.len() > 3 {
+                items.truncate(3 + i % (items.len() - 2));
+            }
+            items.iter_mut().for_each(|item| vary(item, i, key));
+        }
+        Value::Object(map) => map.iter_mut().for_each(|(k, v)| vary(v, i, k)),
+        _ => {}
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Steps
+// ---------------------------------------------------------------------------
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1e3
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+/// One document at a time on one thread: latency, and where the time goes.
+fn single(engine: &Engine, template: &str, bodies: &[Vec<u8>], plan: &Plan, report: &mut Report) {
+    let template_ref = engine.catalog().get(template).unwrap();
+    let (mut total, mut resolve, mut compile, mut export) =
+        (Vec::new(), Duration::ZERO, Duration::ZERO, Duration::ZERO);
+    let mut pages = 0;
+    for run in 0..plan.single_runs {
+        let body = &bodies[run % bodies.len()];
+        let started = Instant::now();
+        let built = engine.resolve(template, body).unwrap();
+        let resolved = started.elapsed();
+        let rendered = engine.typeset(template_ref, built).unwrap();
+        total.push(started.elapsed());
+        resolve += resolved;
+        compile += rendered.phases.compile;
+        export += rendered.phases.export;
+        pages += rendered.pages;
+    }
+    total.sort();
+    let runs = plan.single_runs as f64;
+    let mean = total.iter().sum::<Duration>().as_secs_f64() * 1e3 / runs;
+    let typst = (compile + export).as_secs_f64() * 1e3 / runs;
+    let per_page = pages as f64 / runs;
+    report.heading(&format!("`{template}`, one document at a time (one thread)"));
+    report.line("| measure | value |\n|---|---|");
+    report.line(format!("| pages per document (mean) | {per_page:.2} |"));
+    report.line(format!("| latency median | {:.1} ms |", ms(percentile(&total, 0.5))));
+    report.line(format!("| latency p90 | {:.1} ms |", ms(percentile(&total, 0.9))));
+    report.line(format!("| per page (mean latency / pages) | {:.2} ms |", mean / per_page));
+    report.line(format!("| validate + normalise + compute | {:.2} ms |", resolve.as_secs_f64() * 1e3 / runs));
+    report.line(format!("| Typst compile (eval + layout) | {:.2} ms |", compile.as_secs_f64() * 1e3 / runs));
+    report.line(format!("| Typst PDF export | {:.2} ms |", export.as_secs_f64() * 1e3 / runs));
+    report.line(format!(
+        "| everything else (signature fields, hand-over) | {:.2} ms |",
+        mean - typst - resolve.as_secs_f64() * 1e3 / runs
+    ));
+    report.line(format!("| overhead: total / Typst compile+export | {:.3} × |", mean / typst));
+}
+
+/// Every core busy with distinct documents.
+fn throughput(
+    engine: &Engine,
+    template: &str,
+    bodies: &[Vec<u8>],
+    plan: &Plan,
+    workers: usize,
+    report: &mut Report,
+) {
+    let next = AtomicUsize::new(0);
+    let pages = AtomicUsize::new(0);
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= plan.throughput_docs {
+                        break;
+                    }
+                    let rendered = engine.render(template, &bodies[i % bodies.len()]).unwrap();
+                    pages.fetch_add(rendered.pages, Ordering::Relaxed);
+                }
+            });
+        }
+    });
+    let seconds = started.elapsed().as_secs_f64();
+    report.line(format!(
+        "| throughput, {workers} threads | {:.1} documents/s, {:.0} pages/s |",
+        plan.throughput_docs as f64 / seconds,
+        pages.load(Ordering::Relaxed) as f64 / seconds
+    ));
+}
+
+/// Notes when the first byte arrives and counts the rest.
+struct TimedSink {
+    started: Instant,
+    first_byte: Option<Duration>,
+    bytes: usize,
+}
+
+impl Write for TimedSink {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.first_byte.get_or_insert_with(|| self.started.elapsed());
+        self.bytes += data.len();
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A ward's month: `batch_cells` resolutions, request bytes to last zip byte.
+fn batch(engine: &Engine, plan: &Plan, workers: usize, report: &mut Report) {
+    let mut request = fixture("batch-resolutions.json");
+    let examples = request["items"].as_array().unwrap().clone();
+    let items: Vec<Value> = (0..plan.batch_cells)
+        .map(|i| {
+            let mut item = examples[i % examples.len()].clone();
+            item["issuer"]["name"] = json!(format!("CHI BỘ SỐ {}", i + 1));
+            item
+        })
+        .collect();
+    request["items"] = json!(items);
+    let body = serde_json::to_vec(&request).unwrap();
+    let rss_before = rss_kib("VmRSS");
+    let started = Instant::now();
+    let prepared = engine.prepare_batch(&body, 1000).unwrap();
+    let mut sink = TimedSink { started, first_byte: None, bytes: 0 };
+    let manifest = engine.write_batch(prepared, &mut sink, &BatchControl::new(workers)).unwrap();
+    let seconds = started.elapsed().as_secs_f64();
+    report.heading(&format!("`resolution` batch of {} cells to a zip ({workers} threads)", plan.batch_cells));
+    report.line("| measure | value |\n|---|---|");
+    report.line(format!("| request to last zip byte | {:.2} s |", seconds));
+    report.line(format!("| first zip bytes after | {:.0} ms |", ms(sink.first_byte.unwrap_or_default())));
+    report.line(format!("| documents/s | {:.1} |", manifest.items.len() as f64 / seconds));
+    report.line(format!("| zip size | {:.1} MB |", sink.bytes as f64 / 1e6));
+    report.line(format!(
+        "| RSS before → peak (process high-water mark) | {:.0} MB → {:.0} MB |",
+        rss_before / 1024.0,
+        rss_kib("VmHWM") / 1024.0
+    ));
+}
+
+/// A loopback server and 8 clients on keep-alive connections, each sending distinct minutes.
+fn http_load(engine: &Arc<Engine>, bodies: &[Vec<u8>], plan: &Plan, workers: usize, report: &mut Report) {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let service = Service::new(engine.clone(), &HttpConfig::default());
+    runtime.spawn(http::serve(listener, service, std::future::pending(), Duration::ZERO));
+
+    // In-process reference on the same documents.
+    let next = AtomicUsize::new(0);
+    let reference = Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= plan.http_requests / 2 {
+                        break;
+                    }
+                    engine.render("minutes", &bodies[i % bodies.len()]).unwrap();
+                }
+            });
+        }
+    });
+    let in_process = (plan.http_requests / 2) as f64 / reference.elapsed().as_secs_f64();
+
+    let next = AtomicUsize::new(0);
+    let errors = AtomicUsize::new(0);
+    let latencies = std::sync::Mutex::new(Vec::new());
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..HTTP_CLIENTS {
+            scope.spawn(|| {
+                let mut client = HttpClient::connect(addr);
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= plan.http_requests {
+                        break;
+                    }
+                    let sent = Instant::now();
+                    let (status, body) = client.post("/v1/render/minutes", &bodies[i % bodies.len()]);
+                    let took = sent.elapsed();
+                    if status != 200 || !body.starts_with(b"%PDF-") {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                    latencies.lock().unwrap().push(took);
+                }
+            });
+        }
+    });
+    let over_http = plan.http_requests as f64 / started.elapsed().as_secs_f64();
+    let mut latencies = latencies.into_inner().unwrap();
+    latencies.sort();
+    report.heading(&format!("HTTP `POST /v1/render/minutes`, {HTTP_CLIENTS} clients on loopback"));
+    report.line("| measure | value |\n|---|---|");
+    report.line(format!("| throughput | {over_http:.1} documents/s |"));
+    report.line(format!("| in-process throughput, same documents | {in_process:.1} documents/s |"));
+    report.line(format!("| HTTP / in-process | {:.2} |", over_http / in_process));
+    report.line(format!("| latency p50 | {:.0} ms |", ms(percentile(&latencies, 0.5))));
+    report.line(format!("| latency p99 | {:.0} ms |", ms(percentile(&latencies, 0.99))));
+    report.line(format!("| errors | {} |", errors.load(Ordering::Relaxed)));
+    runtime.shutdown_timeout(Duration::from_secs(1));
+}
+
+/// RSS after many varied renders: flat memory means comemo eviction and file ids are bounded.
+fn memory(
+    engine: &Engine,
+    inputs: &[(&str, Vec<Vec<u8>>)],
+    plan: &Plan,
+    workers: usize,
+    report: &mut Report,
+) {
+    let (first, last) = plan.rss_renders;
+    let done = AtomicUsize::new(0);
+    let run_until = |target: usize| {
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(|| {
+                    loop {
+                        let i = done.fetch_add(1, Ordering::Relaxed);
+                        if i >= target {
+                            break;
+                        }
+                        let (template, bodies) = &inputs[i % inputs.len()];
+                        engine.render(template, &bodies[(i / inputs.len()) % bodies.len()]).unwrap();
+                    }
+                });
+            }
+        });
+        done.store(target, Ordering::Relaxed);
+    };
+    run_until(first);
+    let at_first = rss_kib("VmRSS");
+    run_until(last);
+    let at_last = rss_kib("VmRSS");
+    report.heading("Memory");
+    report.line("| measure | value |\n|---|---|");
+    report.line(format!("| RSS after {first} varied renders | {:.0} MB |", at_first / 1024.0));
+    report.line(format!("| RSS after {last} varied renders | {:.0} MB |", at_last / 1024.0));
+    report.line(format!("| growth | {:+.1} % |", (at_last / at_first - 1.0) * 100.0));
+    report.line(format!("| process peak RSS (whole benchmark) | {:.0} MB |", rss_kib("VmHWM") / 1024.0));
+}
+
+/// Whole-process `vanban render minutes …` of the bundled example.
+fn cold_start(plan: &Plan, report: &mut Report) {
+    let binary = env!("CARGO_BIN_EXE_vanban");
+    let input = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/minutes.json");
+    let output = std::env::temp_dir().join(format!("vanban-bench-{}.pdf", std::process::id()));
+    let mut runs: Vec<Duration> = (0..plan.cold_runs)
+        .map(|_| {
+            let started = Instant::now();
+            let status = std::process::Command::new(binary)
+                .args(["render", "minutes"])
+                .arg(&input)
+                .arg("-o")
+                .arg(&output)
+                .stderr(std::process::Stdio::null())
+                .status()
+                .expect("vanban runs");
+            assert!(status.success());
+            started.elapsed()
+        })
+        .collect();
+    let _ = std::fs::remove_file(&output);
+    runs.sort();
+    report.heading("Cold start");
+    report.line(format!(
+        "`vanban render minutes tests/fixtures/minutes.json -o x.pdf`, whole process, median of {}: **{:.0} ms**",
+        plan.cold_runs,
+        ms(percentile(&runs, 0.5))
+    ));
+}
+
+/// The PyPI `typst` package on the same template and data (`bench/peer.py`), if installed.
+fn peer(engine: &Engine, template: &str, bodies: &[Vec<u8>], report: &mut Report) {
+    let python = std::env::var("VANBAN_BENCH_PYTHON").unwrap_or_else(|_| "python3".into());
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let data_dir = std::env::temp_dir().join(format!("vanban-peer-{template}-{}", std::process::id()));
+    std::fs::create_dir_all(&data_dir).unwrap();
+    for (i, body) in bodies.iter().enumerate() {
+        let built = engine.resolve(template, body).unwrap();
+        std::fs::write(data_dir.join(format!("{i:03}.json")), &built.data).unwrap();
+    }
+    let output = std::process::Command::new(&python)
+        .arg(root.join("bench/peer.py"))
+        .args(["--template", template, "--inputs"])
+        .arg(&data_dir)
+        .output();
+    let _ = std::fs::remove_dir_all(&data_dir);
+    report.heading(&format!("Peer: PyPI `typst` on `{template}`, same template and data"));
+    match output {
+        Ok(output) if output.status.success() => {
+            let text = String::from_utf8_lossy(&output.stdout);
+            report.line("```json");
+            report.line(text.trim());
+            report.line("```");
+        }
+        Ok(output) => report.line(format!(
+            "peer skipped: {} (install it with `pip install typst`)",
+            String::from_utf8_lossy(&output.stderr).lines().last().unwrap_or("failed")
+        )),
+        Err(error) => report.line(format!("peer skipped: {python}: {error}")),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------
+
+/// A field of `/proc/self/status` in KiB (`VmRSS`, `VmHWM`); 0 where unavailable.
+fn rss_kib(field: &str) -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| {
+            line.strip_prefix(field)?.strip_prefix(':')?.trim().strip_suffix("kB")?.trim().parse().ok()
+        })
+        .unwrap_or(0.0)
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines().find_map(|l| {
+                l.strip_prefix("model name")?.split(':').nth(1).map(str::trim).map(String::from)
+            })
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    format!("{cpu}, {}", std::env::consts::OS)
+}
+
+fn date() -> String {
+    let output = std::process::Command::new("date").arg("-u").arg("+%Y-%m-%d %H:%M UTC").output();
+    output.ok().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string()).unwrap_or_default()
+}
+
+/// A minimal HTTP/1.1 keep-alive client for `Content-Length` responses.
+struct HttpClient {
+    writer: TcpStream,
+    reader: BufReader<TcpStream>,
+}
+
+impl HttpClient {
+    fn connect(addr: std::net::SocketAddr) -> Self {
+        let stream = TcpStream::connect(addr).expect("connects");
+        stream.set_nodelay(true).unwrap();
+        HttpClient { reader: BufReader::new(stream.try_clone().unwrap()), writer: stream }
+    }
+
+    fn post(&mut self, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        self.writer.write_all(head.as_bytes()).unwrap();
+        self.writer.write_all(body).unwrap();
+        let mut line = String::new();
+        self.reader.read_line(&mut line).unwrap();
+        let status = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let mut length = 0;
+        loop {
+            line.clear();
+            self.reader.read_line(&mut line).unwrap();
+            if line == "\r\n" || line.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = value.trim().parse().unwrap();
+            }
+        }
+        let mut body = vec![0; length];
+        self.reader.read_exact(&mut body).unwrap();
+        (status, body)
+    }
+}
