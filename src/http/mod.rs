@@ -289,32 +289,36 @@ fn json_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result
     })
 }
 
-/// `POST /v1/batch`: validates every item first (a 4xx before any byte of zip), then streams
-/// the zip while the documents are typeset. A batch takes every render slot while it runs. If
-/// the client goes away, the channel closes, the next write fails and the remaining work stops.
+/// `POST /v1/batch`: validates every item first (a 4xx before any byte of zip, and before
+/// queueing for render slots), then takes every render slot and streams the zip while the
+/// documents are typeset. If the client goes away, the channel closes, the next write fails and
+/// the remaining work stops.
 async fn render_batch(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let body = json_body(&headers, body)?;
-    let workers = state.admission.workers();
-    let permits = state.admission.admit(workers).await.map_err(|_| ApiError::Busy)?;
     let (chunks, receiver) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(8);
-    let (validated, ready) = tokio::sync::oneshot::channel::<Result<(), Error>>();
-    let (engine, metrics, max_items) = (state.engine.clone(), state.metrics.clone(), state.max_batch_items);
-    let span = tracing::Span::current();
+    let (admitted, ready) = tokio::sync::oneshot::channel::<Result<(), ApiError>>();
+    let (engine, metrics, admission) = (state.engine.clone(), state.metrics.clone(), state.admission.clone());
+    let max_items = state.max_batch_items;
+    let (span, runtime) = (tracing::Span::current(), tokio::runtime::Handle::current());
     tokio::task::spawn_blocking(move || {
-        let _permits = permits;
         let _span = span.enter();
         let prepared = match engine.prepare_batch(&body, max_items) {
             Ok(prepared) => prepared,
             Err(error) => {
-                let _ = validated.send(Err(error));
+                let _ = admitted.send(Err(ApiError::Library(error)));
                 return;
             }
         };
-        if validated.send(Ok(())).is_err() {
+        let workers = admission.workers();
+        let Ok(_permits) = runtime.block_on(admission.admit(workers)) else {
+            let _ = admitted.send(Err(ApiError::Busy));
+            return;
+        };
+        if admitted.send(Ok(())).is_err() {
             return;
         }
         let template = prepared.template_id().to_string();
@@ -328,7 +332,8 @@ async fn render_batch(
         let writer = ChannelWriter { chunks, buffer: Vec::new() };
         match engine.write_batch(prepared, writer, &control) {
             Ok(manifest) => tracing::info!(items = manifest.items.len(), "batch written"),
-            Err(error) => tracing::warn!(%error, "batch stopped"),
+            // Usually the client going away; the work stopped as it should.
+            Err(error) => tracing::info!(%error, "batch stopped early"),
         }
     });
     ready.await.map_err(|_| ApiError::Library(Error::Internal("batch task ended".into())))??;
