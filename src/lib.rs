@@ -40,6 +40,10 @@ pub mod typeset;
 pub mod vietnamese;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+
+/// The allocator of every vanban binary (server, CLI, tests, benchmark): see Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::path::PathBuf;
 
 pub use documents::Built;

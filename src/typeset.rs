@@ -8,8 +8,9 @@
 //! Two process-wide resources of Typst need care in a long-running server:
 //! - file ids are interned forever and run out after 65 535; all ids are created here at start-up
 //!   from the catalogue's bounded file list (plus `/data.json`), never from request data;
-//! - comemo's memoization cache grows with every distinct input; [`Typesetter::typeset`] evicts
-//!   old entries after every job, on success and on error, keeping the shared template warm.
+//! - comemo's memoization cache grows with every distinct input; [`Typesetter::typeset`] counts
+//!   every job (on success, error and panic) and evicts unused entries every few jobs, keeping
+//!   the shared template warm.
 
 use std::collections::HashMap;
 
@@ -29,10 +30,18 @@ use crate::error::{Error, Issue, Result};
 use crate::fonts::FontSet;
 use crate::signing::SignatureField;
 
-/// How many evictions a memoized result survives unused. Small enough that per-request entries
-/// leave quickly (memory stays flat), large enough that the shared template's results, used by
-/// every job, are never dropped under concurrent load.
-const CACHE_MAX_AGE: usize = 8;
+/// Evict comemo's caches after every this many jobs (counted across threads). Eviction also
+/// clears comemo's call accelerators for *every* thread, so evicting after each job makes
+/// concurrent compiles redo each other's work; amortised, it costs little and stays bounded.
+const EVICT_EVERY: usize = 2;
+
+/// How many evictions a memoized result survives unused: per-request entries leave within
+/// `EVICT_EVERY * CACHE_MAX_AGE` jobs (memory stays flat), while the shared template's results,
+/// used by every job, are never dropped under load.
+const CACHE_MAX_AGE: usize = 1;
+
+/// Jobs since the process started, to pace eviction.
+static JOBS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// A file Typst may read.
 enum WorldFile {
@@ -147,7 +156,7 @@ impl Typesetter {
 
     /// Compiles the template at `spec.main_path` over `data` (the JSON view) and exports a PDF.
     pub fn typeset(&self, spec: &JobSpec, data: Vec<u8>) -> Result<Typeset> {
-        // Evict on every exit path, including errors and panics unwinding through here.
+        // Count (and periodically evict) on every exit path, including errors and panics.
         let _evict = EvictOnDrop;
         let main = file_id(spec.main_path)?;
         let (year, month, day) = spec.date;
@@ -274,7 +283,9 @@ struct EvictOnDrop;
 
 impl Drop for EvictOnDrop {
     fn drop(&mut self) {
-        comemo::evict(CACHE_MAX_AGE);
+        if JOBS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % EVICT_EVERY == EVICT_EVERY - 1 {
+            comemo::evict(CACHE_MAX_AGE);
+        }
     }
 }
 
