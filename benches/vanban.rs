@@ -7,7 +7,8 @@
 //! package is installed, the same templates and data compiled by that peer (`bench/peer.py`).
 //!
 //! `cargo test --bench vanban` runs a seconds-long smoke version of every step (CI), without the
-//! peer; its figures mean nothing.
+//! peer; its figures mean nothing. `cargo bench --bench vanban -- throughput memory` runs only the
+//! named steps (`batch`, `single`, `throughput`, `http`, `memory`, `cold`, `peer`).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -67,6 +68,8 @@ const HTTP_CLIENTS: usize = 8;
 fn main() {
     // `cargo bench` passes `--bench`; `cargo test --bench vanban` does not.
     let plan = Plan::new(!std::env::args().any(|a| a == "--bench"));
+    let steps: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let run = |step: &str| steps.is_empty() || steps.iter().any(|s| s == step);
     let workers = http::default_workers();
     let engine = Arc::new(Engine::new(&EngineConfig::default()).expect("bundled templates and fonts"));
     let mut report = Report::default();
@@ -88,15 +91,27 @@ fn main() {
     }
 
     // The batch runs first so that peak RSS (the process high-water mark) is the batch's.
-    batch(&engine, &plan, workers, &mut report);
-    for (template, bodies) in &inputs {
-        single(&engine, template, bodies, &plan, &mut report);
-        throughput(&engine, template, bodies, &plan, workers, &mut report);
+    if run("batch") {
+        batch(&engine, &plan, workers, &mut report);
     }
-    http_load(&engine, &inputs[0].1, &plan, workers, &mut report);
-    memory(&engine, &inputs, &plan, workers, &mut report);
-    cold_start(&plan, &mut report);
-    if !plan.smoke {
+    for (template, bodies) in &inputs {
+        if run("single") {
+            single(&engine, template, bodies, &plan, &mut report);
+        }
+        if run("throughput") {
+            throughput(&engine, template, bodies, &plan, workers, &mut report);
+        }
+    }
+    if run("http") {
+        http_load(&engine, &inputs[0].1, &plan, workers, &mut report);
+    }
+    if run("memory") {
+        memory(&engine, &inputs, &plan, workers, &mut report);
+    }
+    if run("cold") {
+        cold_start(&plan, &mut report);
+    }
+    if !plan.smoke && run("peer") {
         for (template, bodies) in &inputs {
             peer(&engine, template, bodies, &mut report);
         }
@@ -259,7 +274,7 @@ fn throughput(
     });
     let seconds = started.elapsed().as_secs_f64();
     report.line(format!(
-        "| throughput, {workers} threads | {:.1} documents/s, {:.0} pages/s |",
+        "| `{template}` throughput, {workers} threads | {:.1} documents/s, {:.0} pages/s |",
         plan.throughput_docs as f64 / seconds,
         pages.load(Ordering::Relaxed) as f64 / seconds
     ));
