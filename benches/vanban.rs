@@ -255,22 +255,11 @@ fn throughput(
     workers: usize,
     report: &mut Report,
 ) {
-    let next = AtomicUsize::new(0);
     let pages = AtomicUsize::new(0);
     let started = Instant::now();
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= plan.throughput_docs {
-                        break;
-                    }
-                    let rendered = engine.render(template, &bodies[i % bodies.len()]).unwrap();
-                    pages.fetch_add(rendered.pages, Ordering::Relaxed);
-                }
-            });
-        }
+    on_threads(workers, 0..plan.throughput_docs, |i| {
+        let rendered = engine.render(template, &bodies[i % bodies.len()]).unwrap();
+        pages.fetch_add(rendered.pages, Ordering::Relaxed);
     });
     let seconds = started.elapsed().as_secs_f64();
     report.line(format!(
@@ -340,20 +329,9 @@ fn http_load(engine: &Arc<Engine>, bodies: &[Vec<u8>], plan: &Plan, workers: usi
     runtime.spawn(http::serve(listener, service, std::future::pending(), Duration::ZERO));
 
     // In-process reference on the same documents.
-    let next = AtomicUsize::new(0);
     let reference = Instant::now();
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= plan.http_requests / 2 {
-                        break;
-                    }
-                    engine.render("minutes", &bodies[i % bodies.len()]).unwrap();
-                }
-            });
-        }
+    on_threads(workers, 0..plan.http_requests / 2, |i| {
+        engine.render("minutes", &bodies[i % bodies.len()]).unwrap();
     });
     let in_process = (plan.http_requests / 2) as f64 / reference.elapsed().as_secs_f64();
 
@@ -404,27 +382,13 @@ fn memory(
     report: &mut Report,
 ) {
     let (first, last) = plan.rss_renders;
-    let done = AtomicUsize::new(0);
-    let run_until = |target: usize| {
-        std::thread::scope(|scope| {
-            for _ in 0..workers {
-                scope.spawn(|| {
-                    loop {
-                        let i = done.fetch_add(1, Ordering::Relaxed);
-                        if i >= target {
-                            break;
-                        }
-                        let (template, bodies) = &inputs[i % inputs.len()];
-                        engine.render(template, &bodies[(i / inputs.len()) % bodies.len()]).unwrap();
-                    }
-                });
-            }
-        });
-        done.store(target, Ordering::Relaxed);
+    let render = |i: usize| {
+        let (template, bodies) = &inputs[i % inputs.len()];
+        engine.render(template, &bodies[(i / inputs.len()) % bodies.len()]).unwrap();
     };
-    run_until(first);
+    on_threads(workers, 0..first, render);
     let at_first = rss_kib("VmRSS");
-    run_until(last);
+    on_threads(workers, first..last, render);
     let at_last = rss_kib("VmRSS");
     report.heading("Memory");
     report.line("| measure | value |\n|---|---|");
@@ -499,6 +463,24 @@ fn peer(engine: &Engine, template: &str, bodies: &[Vec<u8>], report: &mut Report
 // ---------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------
+
+/// Runs `job(i)` for every `i` in `range` on `threads` threads, each taking the next index.
+fn on_threads(threads: usize, range: std::ops::Range<usize>, job: impl Fn(usize) + Sync) {
+    let next = AtomicUsize::new(range.start);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= range.end {
+                        break;
+                    }
+                    job(i);
+                }
+            });
+        }
+    });
+}
 
 /// A field of `/proc/self/status` in KiB (`VmRSS`, `VmHWM`); 0 where unavailable.
 fn rss_kib(field: &str) -> f64 {
