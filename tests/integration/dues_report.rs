@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::util::{Pdf, engine, fixture, invalid_pointers, render};
+use crate::util::{Pdf, engine, fixture, invalid_pointers, render, render_print_ready};
 
 fn example() -> Value {
     fixture("dues-report.json")
@@ -29,12 +29,7 @@ fn rows_with(pdf: &Pdf, cells: &[&str]) -> bool {
 
 #[test]
 fn example_is_an_a4_pdf_in_the_document_font() {
-    let rendered = render("dues-report", &example());
-    let pdf = Pdf::parse(&rendered.pdf);
-    assert_eq!(rendered.pages, pdf.pages());
-    pdf.assert_print_ready();
-    let fonts = pdf.fonts();
-    assert!(!fonts.is_empty());
+    let (_, pdf) = render_print_ready("dues-report", &example());
     assert_eq!(pdf.title().as_deref(), Some("Báo cáo kết quả thu, nộp đảng phí tháng 11 năm 2026"));
 }
 

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::util::{Pdf, engine, fixture, invalid_pointers, render};
+use crate::util::{Pdf, engine, fixture, invalid_pointers, render, render_print_ready};
 
 fn example() -> Value {
     fixture("minutes.json")
@@ -11,13 +11,8 @@ fn example() -> Value {
 
 #[test]
 fn example_is_a_multi_page_a4_pdf_in_the_document_font() {
-    let rendered = render("minutes", &example());
-    let pdf = Pdf::parse(&rendered.pdf);
+    let (_, pdf) = render_print_ready("minutes", &example());
     assert!(pdf.pages() >= 2, "the example fills more than one page, got {}", pdf.pages());
-    assert_eq!(rendered.pages, pdf.pages());
-    pdf.assert_print_ready();
-    let fonts = pdf.fonts();
-    assert!(!fonts.is_empty());
     assert_eq!(pdf.title().as_deref(), Some("Biên bản sinh hoạt chi bộ thường kỳ tháng 11 năm 2026"));
 }
 

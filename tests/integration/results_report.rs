@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::util::{Pdf, engine, fixture, invalid_pointers, render};
+use crate::util::{Pdf, engine, fixture, invalid_pointers, render, render_print_ready};
 
 fn example() -> Value {
     fixture("results-report.json")
@@ -24,10 +24,7 @@ fn with_meetings() -> Value {
 
 #[test]
 fn results_report_example_is_an_a4_pdf_in_the_document_font() {
-    let rendered = render("results-report", &example());
-    let pdf = Pdf::parse(&rendered.pdf);
-    assert_eq!(rendered.pages, pdf.pages());
-    pdf.assert_print_ready();
+    let (rendered, pdf) = render_print_ready("results-report", &example());
     let fonts = pdf.fonts();
     assert!(fonts.contains("LiberationSerif-Italic"), "{fonts:?}");
     assert_eq!(pdf.title().as_deref(), Some("Báo cáo kết quả lãnh đạo thực hiện nhiệm vụ quý IV năm 2026"));

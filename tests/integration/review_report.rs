@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::util::{Pdf, engine, fixture, invalid_pointers, render};
+use crate::util::{Pdf, engine, fixture, invalid_pointers, render, render_print_ready};
 
 fn example() -> Value {
     fixture("review-report.json")
@@ -12,10 +12,7 @@ fn example() -> Value {
 
 #[test]
 fn review_report_example_is_an_a4_pdf_in_the_document_font() {
-    let rendered = render("review-report", &example());
-    let pdf = Pdf::parse(&rendered.pdf);
-    assert_eq!(rendered.pages, pdf.pages());
-    pdf.assert_print_ready();
+    let (rendered, pdf) = render_print_ready("review-report", &example());
     let fonts = pdf.fonts();
     assert!(fonts.contains("LiberationSerif-Italic"), "{fonts:?}");
     assert_eq!(pdf.title().as_deref(), Some("Báo cáo kiểm điểm tập thể Chi bộ năm 2026"));

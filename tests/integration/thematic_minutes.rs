@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::util::{Pdf, engine, fixture, invalid_pointers, render};
+use crate::util::{Pdf, engine, fixture, invalid_pointers, render, render_print_ready};
 
 fn example() -> Value {
     fixture("thematic-minutes.json")
@@ -12,13 +12,8 @@ fn example() -> Value {
 
 #[test]
 fn example_is_an_a4_pdf_in_the_document_font() {
-    let rendered = render("thematic-minutes", &example());
-    let pdf = Pdf::parse(&rendered.pdf);
+    let (rendered, pdf) = render_print_ready("thematic-minutes", &example());
     assert!(pdf.pages() >= 2, "the example fills more than one page, got {}", pdf.pages());
-    assert_eq!(rendered.pages, pdf.pages());
-    pdf.assert_print_ready();
-    let fonts = pdf.fonts();
-    assert!(!fonts.is_empty());
     assert_eq!(pdf.title().as_deref(), Some("Biên bản sinh hoạt chuyên đề quý IV năm 2026"));
     assert!(rendered.warnings.is_empty(), "{:?}", rendered.warnings);
 }

@@ -37,6 +37,16 @@ pub fn render(template: &str, value: &Value) -> vanban::Rendered {
         .unwrap_or_else(|e| panic!("{e:?}"))
 }
 
+/// Renders a JSON value and checks what every document must be (DOCUMENTS.md §2.14 items 1–2):
+/// the PDF parses, has the pages the engine reported, is A4 and uses only the embedded font.
+pub fn render_print_ready(template: &str, value: &Value) -> (vanban::Rendered, Pdf) {
+    let rendered = render(template, value);
+    let pdf = Pdf::parse(&rendered.pdf);
+    assert_eq!(rendered.pages, pdf.pages(), "{template}: reported pages");
+    pdf.assert_print_ready();
+    (rendered, pdf)
+}
+
 /// The pointers of a 422's issues, sorted.
 pub fn invalid_pointers(result: vanban::Result<vanban::Rendered>) -> Vec<String> {
     match result {
