@@ -238,7 +238,7 @@ impl Engine {
             .last_modified_time(DateTime::DEFAULT)
             .unix_permissions(0o644);
         let mut manifest = Manifest { template: batch.template.id.clone(), items: Vec::new(), merged: None };
-        let mut merged = batch.merged_pdf.then(MergedPdf::new);
+        let mut merged = batch.merged_pdf.then(MergedPdf::default);
 
         // A window of items is typeset in parallel, then written in order; memory holds at most
         // one window of PDFs however large the batch.

@@ -13,7 +13,6 @@ use lopdf::{Dictionary, Document, Object, ObjectId, dictionary};
 use crate::error::{Error, Result};
 
 /// A merged PDF being built.
-#[derive(Default)]
 pub struct MergedPdf {
     document: Document,
     /// Every page, in order.
@@ -26,17 +25,14 @@ fn pdf_error(e: lopdf::Error) -> Error {
     Error::Internal(format!("merging PDFs: {e}"))
 }
 
-impl MergedPdf {
+impl Default for MergedPdf {
     /// An empty merged PDF.
-    pub fn new() -> Self {
+    fn default() -> Self {
         MergedPdf { document: Document::with_version("1.7"), pages: Vec::new(), parts: Vec::new() }
     }
+}
 
-    /// Number of pages so far.
-    pub fn pages(&self) -> usize {
-        self.pages.len()
-    }
-
+impl MergedPdf {
     /// Appends the pages of `pdf`, bookmarked as `title`.
     pub fn append(&mut self, pdf: &[u8], title: &str) -> Result<()> {
         let mut part = Document::load_mem(pdf).map_err(pdf_error)?;

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::util::{Pdf, engine, fixture, invalid_pointers, render};
+use crate::util::{Pdf, engine, fixture, invalid_pointers, render, render_print_ready};
 
 fn example() -> Value {
     fixture("resolution.json")
@@ -12,10 +12,7 @@ fn example() -> Value {
 
 #[test]
 fn resolution_example_is_an_a4_pdf_in_the_document_font() {
-    let rendered = render("resolution", &example());
-    let pdf = Pdf::parse(&rendered.pdf);
-    assert_eq!(rendered.pages, pdf.pages());
-    pdf.assert_print_ready();
+    let (rendered, pdf) = render_print_ready("resolution", &example());
     let fonts = pdf.fonts();
     // The date line is the italic face.
     assert!(fonts.contains("LiberationSerif-Italic"), "{fonts:?}");
