@@ -9,10 +9,13 @@
 //! - file ids are interned forever and run out after 65 535; all ids are created here at start-up
 //!   from the catalogue's bounded file list (plus `/data.json`), never from request data;
 //! - comemo's memoization cache grows with every distinct input; [`Typesetter::typeset`] counts
-//!   every job (on success, error and panic) and evicts unused entries every few jobs, keeping
-//!   the shared template warm.
+//!   every job (on success, error and panic) and every few jobs has a background thread evict
+//!   unused entries, keeping the shared template warm and the eviction off the render path.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{SyncSender, TrySendError};
 
 use serde::{Deserialize, Serialize};
 use typst::diag::{FileError, FileResult, SourceDiagnostic, Warned};
@@ -41,7 +44,10 @@ const EVICT_EVERY: usize = 2;
 const CACHE_MAX_AGE: usize = 1;
 
 /// Jobs since the process started, to pace eviction.
-static JOBS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static JOBS: AtomicUsize = AtomicUsize::new(0);
+
+/// Wakes the evictor thread; at most one eviction is pending, so a burst of jobs coalesces.
+static EVICTOR: OnceLock<SyncSender<()>> = OnceLock::new();
 
 /// A file Typst may read.
 enum WorldFile {
@@ -279,13 +285,39 @@ fn file_id(path: &str) -> Result<FileId> {
     Ok(RootedPath::new(VirtualRoot::Project, vpath).intern())
 }
 
+/// Counts a finished job and, every [`EVICT_EVERY`] jobs, asks for an eviction.
 struct EvictOnDrop;
 
 impl Drop for EvictOnDrop {
     fn drop(&mut self) {
-        if JOBS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % EVICT_EVERY == EVICT_EVERY - 1 {
-            comemo::evict(CACHE_MAX_AGE);
+        if JOBS.fetch_add(1, Ordering::Relaxed) % EVICT_EVERY == EVICT_EVERY - 1 {
+            request_eviction();
         }
+    }
+}
+
+/// Evicts comemo's caches on a dedicated thread. Eviction walks every memoized function's cache
+/// (about half a millisecond with these templates); done inline it would lengthen the job that
+/// happens to trigger it. comemo is thread-safe, so compiles running meanwhile only lose their
+/// call accelerators, as they would with an inline eviction on another thread.
+fn request_eviction() {
+    let sender = EVICTOR.get_or_init(|| {
+        let (sender, requests) = std::sync::mpsc::sync_channel::<()>(1);
+        let spawned = std::thread::Builder::new().name("vanban-evict".into()).spawn(move || {
+            for () in requests {
+                comemo::evict(CACHE_MAX_AGE);
+            }
+        });
+        if spawned.is_err() {
+            // No thread to spare: evict here rather than let memory grow.
+            tracing::warn!("could not start the cache eviction thread; evicting inline");
+        }
+        sender
+    });
+    match sender.try_send(()) {
+        // Sent, or an eviction is already pending: it will cover this job too.
+        Ok(()) | Err(TrySendError::Full(())) => {}
+        Err(TrySendError::Disconnected(())) => comemo::evict(CACHE_MAX_AGE),
     }
 }
 
