@@ -8,7 +8,7 @@
 //!
 //! `cargo test --bench vanban` runs a seconds-long smoke version of every step (CI), without the
 //! peer; its figures mean nothing. `cargo bench --bench vanban -- throughput memory` runs only the
-//! named steps (`batch`, `single`, `throughput`, `http`, `memory`, `cold`, `peer`).
+//! named steps (`batch`, `single`, `throughput`, `http`, `memory`, `cold`, `footprint`, `peer`).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -110,6 +110,11 @@ fn main() {
     }
     if run("cold") {
         cold_start(&plan, &mut report);
+    }
+    if run("footprint") {
+        for (template, bodies) in &inputs {
+            footprint(template, bodies, &plan, &mut report);
+        }
     }
     if !plan.smoke && run("peer") {
         for (template, bodies) in &inputs {
@@ -428,6 +433,52 @@ fn cold_start(plan: &Plan, report: &mut Report) {
     ));
 }
 
+/// Peak RSS of a whole `vanban batch` process typesetting `template` on every core: the memory
+/// one vanban needs for the machine's throughput, to set against the peer's one process per core.
+fn footprint(template: &str, bodies: &[Vec<u8>], plan: &Plan, report: &mut Report) {
+    let items: Vec<Value> = (0..plan.throughput_docs)
+        .map(|i| serde_json::from_slice(&bodies[i % bodies.len()]).unwrap())
+        .collect();
+    let scratch = std::env::temp_dir().join(format!("vanban-footprint-{template}-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).unwrap();
+    let request = scratch.join("request.json");
+    std::fs::write(&request, serde_json::to_vec(&json!({ "template": template, "items": items })).unwrap())
+        .unwrap();
+    let started = Instant::now();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_vanban"))
+        .arg("batch")
+        .arg(&request)
+        .arg("-o")
+        .arg(scratch.join("out.zip"))
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("vanban runs");
+    // VmHWM only grows: its last reading before exit is the process's peak.
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak_kib = 0.0_f64;
+    let status = loop {
+        if let Some(kib) =
+            std::fs::read_to_string(&status_file).ok().as_deref().and_then(|s| status_kib(s, "VmHWM"))
+        {
+            peak_kib = peak_kib.max(kib);
+        }
+        match child.try_wait().expect("waits for vanban") {
+            Some(status) => break status,
+            None => std::thread::sleep(Duration::from_millis(5)),
+        }
+    };
+    let seconds = started.elapsed().as_secs_f64();
+    let _ = std::fs::remove_dir_all(&scratch);
+    assert!(status.success(), "vanban batch {template} failed");
+    report.heading(&format!(
+        "`{template}`: one process on every core (`vanban batch`, {} documents)",
+        items.len()
+    ));
+    report.line("| measure | value |\n|---|---|");
+    report.line(format!("| peak RSS (whole process) | {:.0} MB |", peak_kib / 1024.0));
+    report.line(format!("| documents/s, start-up included | {:.1} |", items.len() as f64 / seconds));
+}
+
 /// The PyPI `typst` package on the same template and data (`bench/peer.py`), if installed.
 fn peer(engine: &Engine, template: &str, bodies: &[Vec<u8>], report: &mut Report) {
     let python = std::env::var("VANBAN_BENCH_PYTHON").unwrap_or_else(|_| "python3".into());
@@ -485,12 +536,14 @@ fn on_threads(threads: usize, range: std::ops::Range<usize>, job: impl Fn(usize)
 /// A field of `/proc/self/status` in KiB (`VmRSS`, `VmHWM`); 0 where unavailable.
 fn rss_kib(field: &str) -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| {
-            line.strip_prefix(field)?.strip_prefix(':')?.trim().strip_suffix("kB")?.trim().parse().ok()
-        })
-        .unwrap_or(0.0)
+    status_kib(&status, field).unwrap_or(0.0)
+}
+
+/// A `… kB` field of a `/proc/<pid>/status` text.
+fn status_kib(status: &str, field: &str) -> Option<f64> {
+    status.lines().find_map(|line| {
+        line.strip_prefix(field)?.strip_prefix(':')?.trim().strip_suffix("kB")?.trim().parse().ok()
+    })
 }
 
 fn machine() -> String {
