@@ -48,15 +48,13 @@ pub fn add_fields(pdf: Vec<u8>, fields: &[SignatureField]) -> Result<Vec<u8>> {
 struct Update {
     /// `(object number, generation, serialized object body)`.
     objects: Vec<(u32, u16, Vec<u8>)>,
-    /// The new trailer dictionary, without `/Prev` (added when written).
+    /// The new trailer dictionary, linked to the original's by `/Prev`.
     trailer: Vec<u8>,
-    /// Offset of the original's cross-reference section.
-    previous_xref: usize,
 }
 
 fn plan_update(pdf: &[u8], fields: &[SignatureField]) -> std::result::Result<Update, String> {
     let original = Original::read(pdf)?;
-    let root = original.trailer_value(b"/Root").and_then(parse_reference).ok_or("trailer without /Root")?;
+    let root = entry_reference(pdf, &original.trailer, b"/Root")?;
     let catalog = original.dictionary(root.0)?;
     let pages = original.pages(entry_reference(pdf, &catalog, b"/Pages")?)?;
 
@@ -123,10 +121,10 @@ fn plan_update(pdf: &[u8], fields: &[SignatureField]) -> std::result::Result<Upd
         &[
             ("/Size", next.to_string()),
             ("/Root", format!("{} {} R", root.0, root.1)),
-            ("/Prev", String::new()),
+            ("/Prev", original.xref_offset.to_string()),
         ],
     );
-    Ok(Update { objects, trailer, previous_xref: original.xref_offset })
+    Ok(Update { objects, trailer })
 }
 
 impl Update {
@@ -160,11 +158,9 @@ impl Update {
                 run_start = i;
             }
         }
-        // `rewrite` left `/Prev` for last with an empty value: fill it in.
-        self.trailer.truncate(self.trailer.len() - b">>".len());
         pdf.extend_from_slice(b"trailer\n");
         pdf.extend_from_slice(&self.trailer);
-        pdf.extend_from_slice(format!("{}>>\nstartxref\n{xref}\n%%EOF\n", self.previous_xref).as_bytes());
+        pdf.extend_from_slice(format!("\nstartxref\n{xref}\n%%EOF\n").as_bytes());
         pdf
     }
 }
@@ -226,14 +222,10 @@ impl<'a> Original<'a> {
         }
         let trailer_at = skip_space(pdf, at + b"trailer".len());
         let trailer = entries(pdf, trailer_at)?;
-        let original = Original { pdf, objects, trailer, xref_offset, size: 0 };
-        let size = original.trailer_value(b"/Size").and_then(parse_number).ok_or("trailer without /Size")?;
-        Ok(Original { size, ..original })
-    }
-
-    fn trailer_value(&self, key: &[u8]) -> Option<&'a [u8]> {
-        let pdf = self.pdf;
-        self.trailer.iter().find(|(k, _)| &pdf[k.clone()] == key).map(|(_, v)| &pdf[v.clone()])
+        let size = entry(pdf, &trailer, b"/Size")
+            .and_then(|value| parse_number(&pdf[value]))
+            .ok_or("trailer without /Size")?;
+        Ok(Original { pdf, objects, trailer, xref_offset, size })
     }
 
     /// The byte range of an object's value (after `n g obj`).
@@ -302,7 +294,7 @@ fn entry_reference(pdf: &[u8], entries: &Entries, key: &[u8]) -> std::result::Re
 }
 
 /// The dictionary with `replaced` keys set (in that order, after the others, which keep their
-/// original bytes). An empty replacement value leaves the key for the caller to complete.
+/// original bytes).
 fn rewrite(pdf: &[u8], entries: &Entries, replaced: &[(&str, String)]) -> Vec<u8> {
     let mut out = b"<<".to_vec();
     for (key, value) in entries {
