@@ -8,11 +8,14 @@
 //!
 //! `cargo test --bench vanban` runs a seconds-long smoke version of every step (CI), without the
 //! peer; its figures mean nothing. `cargo bench --bench vanban -- throughput memory` runs only the
-//! named steps (`batch`, `single`, `throughput`, `http`, `memory`, `cold`, `footprint`, `peer`).
+//! named steps (`batch`, `single`, `throughput`, `processes`, `http`, `memory`, `cold`, `peer`).
+//! `processes` pins processes to cores with `taskset` (util-linux) where it is installed.
 
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -63,6 +66,8 @@ impl Plan {
 }
 
 const TEMPLATES: [&str; 2] = ["minutes", "resolution"];
+/// Restricts a run to one template (the `processes` step's children, like the peer's processes).
+const ONLY_TEMPLATE: &str = "VANBAN_BENCH_TEMPLATE";
 const HTTP_CLIENTS: usize = 8;
 
 fn main() {
@@ -81,8 +86,11 @@ fn main() {
         date()
     ));
 
-    let inputs: Vec<(&str, Vec<Vec<u8>>)> =
-        TEMPLATES.iter().map(|t| (*t, varied_inputs(&engine, t, plan.inputs))).collect();
+    let inputs: Vec<(&str, Vec<Vec<u8>>)> = TEMPLATES
+        .iter()
+        .filter(|t| std::env::var(ONLY_TEMPLATE).map_or(true, |only| only == **t))
+        .map(|t| (*t, varied_inputs(&engine, t, plan.inputs)))
+        .collect();
     // Warm every template once (fonts, template sources and layout caches).
     for (template, bodies) in &inputs {
         for body in bodies.iter().take(3) {
@@ -94,13 +102,17 @@ fn main() {
     if run("batch") {
         batch(&engine, &plan, workers, &mut report);
     }
+    let mut in_process = HashMap::new();
     for (template, bodies) in &inputs {
         if run("single") {
             single(&engine, template, bodies, &plan, &mut report);
         }
         if run("throughput") {
-            throughput(&engine, template, bodies, &plan, workers, &mut report);
+            in_process.insert(*template, throughput(&engine, template, bodies, &plan, workers, &mut report));
         }
+    }
+    if run("processes") {
+        processes(&plan, workers, &in_process, &mut report);
     }
     if run("http") {
         http_load(&engine, &inputs[0].1, &plan, workers, &mut report);
@@ -110,11 +122,6 @@ fn main() {
     }
     if run("cold") {
         cold_start(&plan, &mut report);
-    }
-    if run("footprint") {
-        for (template, bodies) in &inputs {
-            footprint(template, bodies, &plan, &mut report);
-        }
     }
     if !plan.smoke && run("peer") {
         for (template, bodies) in &inputs {
@@ -251,7 +258,7 @@ fn single(engine: &Engine, template: &str, bodies: &[Vec<u8>], plan: &Plan, repo
     report.line(format!("| overhead: total / Typst compile+export | {:.3} × |", mean / typst));
 }
 
-/// Every core busy with distinct documents.
+/// Every core busy with distinct documents; returns documents/s.
 fn throughput(
     engine: &Engine,
     template: &str,
@@ -259,7 +266,7 @@ fn throughput(
     plan: &Plan,
     workers: usize,
     report: &mut Report,
-) {
+) -> f64 {
     let pages = AtomicUsize::new(0);
     let started = Instant::now();
     on_threads(workers, 0..plan.throughput_docs, |i| {
@@ -267,11 +274,126 @@ fn throughput(
         pages.fetch_add(rendered.pages, Ordering::Relaxed);
     });
     let seconds = started.elapsed().as_secs_f64();
+    let docs_per_second = plan.throughput_docs as f64 / seconds;
     report.line(format!(
-        "| `{template}` throughput, {workers} threads | {:.1} documents/s, {:.0} pages/s |",
-        plan.throughput_docs as f64 / seconds,
+        "| `{template}` throughput, {workers} threads | {docs_per_second:.1} documents/s, {:.0} pages/s |",
         pages.load(Ordering::Relaxed) as f64 / seconds
     ));
+    docs_per_second
+}
+
+/// The throughput step re-run in fresh processes of this benchmark, as the peer runs: one process
+/// on every core (its peak RSS is what vanban needs for the machine's throughput), one process
+/// pinned to one core, and one pinned process per core at once, sharing nothing. Twice the
+/// one-core figure is the most any design reaches on two cores; set against it, the in-process
+/// figure shows what sharing one process (comemo's caches, the allocator, Typst's rayon pool)
+/// costs, and the peak RSS of each shows what every process needs once and what a core adds.
+fn processes(plan: &Plan, workers: usize, in_process: &HashMap<&str, f64>, report: &mut Report) {
+    let benchmark = std::env::current_exe().expect("benchmark binary");
+    // Documents/s and peak RSS (MB), each summed over processes run at once on `template`.
+    let run = |template: &str, commands: Vec<Command>| -> (f64, f64) {
+        let children: Vec<_> = commands
+            .into_iter()
+            .map(|mut command| {
+                command
+                    .arg("throughput")
+                    .args((!plan.smoke).then_some("--bench"))
+                    .env(ONLY_TEMPLATE, template)
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .expect("benchmark re-runs itself")
+            })
+            .collect();
+        wait_with_peak_rss(children).into_iter().fold((0.0, 0.0), |(rate, peak), (output, child_peak)| {
+            let child_rate = throughput_lines(&output).into_iter().map(|(_, rate)| rate).sum::<f64>();
+            (rate + child_rate, peak + child_peak)
+        })
+    };
+    let pinning = taskset_available();
+
+    report.heading("Processes: one on every core, one pinned to one core, one pinned per core");
+    report.line(format!(
+        "| template | one process, {workers} threads | one process pinned to one core | {workers} pinned processes at once | in-process / separate |"
+    ));
+    report.line("|---|---|---|---|---|");
+    let cell = |(rate, peak_mb): (f64, f64)| format!("{rate:.1} documents/s, peak RSS {peak_mb:.0} MB");
+    for template in TEMPLATES {
+        let shared = run(template, vec![Command::new(&benchmark)]);
+        let (one_core, separate, ratio) = if pinning {
+            let alone = run(template, vec![pinned(0, &benchmark)]);
+            let together = run(template, (0..workers).map(|core| pinned(core, &benchmark)).collect());
+            (
+                cell(alone),
+                format!("{} ({:.2} × one core)", cell(together), together.0 / alone.0),
+                in_process.get(template).map_or("–".to_owned(), |rate| format!("{:.2}", rate / together.0)),
+            )
+        } else {
+            ("`taskset` not installed".to_owned(), "–".to_owned(), "–".to_owned())
+        };
+        report.line(format!("| `{template}` | {} | {one_core} | {separate} | {ratio} |", cell(shared)));
+    }
+    report.line(
+        "\nEach process runs this benchmark's `throughput` step on one template, after generating its \
+         inputs and warming up, as the peer's processes do. Peak RSS is the process's high-water \
+         mark, summed over processes that run at once. In-process / separate: this run's \
+         `throughput` step over the pinned processes at once.",
+    );
+}
+
+/// Waits for `children`, sampling their peak RSS (VmHWM) while they run (an exited process has
+/// none); returns each one's standard output and peak in MB.
+fn wait_with_peak_rss(mut children: Vec<std::process::Child>) -> Vec<(String, f64)> {
+    let mut peaks_kib = vec![0.0_f64; children.len()];
+    let mut running = children.len();
+    while running > 0 {
+        running = 0;
+        for (child, peak_kib) in children.iter_mut().zip(&mut peaks_kib) {
+            let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
+            // VmHWM only grows: its last reading before exit is the process's peak.
+            if let Some(kib) = status_kib(&status, "VmHWM") {
+                *peak_kib = peak_kib.max(kib);
+            }
+            match child.try_wait().expect("waits for the child") {
+                Some(exit) => assert!(exit.success(), "child process failed"),
+                None => running += 1,
+            }
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    children
+        .iter_mut()
+        .zip(peaks_kib)
+        .map(|(child, peak_kib)| {
+            let mut output = String::new();
+            child.stdout.take().expect("piped").read_to_string(&mut output).expect("child's report");
+            (output, peak_kib / 1024.0)
+        })
+        .collect()
+}
+
+/// `(template, documents/s)` of each throughput line in a report.
+fn throughput_lines(report: &str) -> Vec<(String, f64)> {
+    report
+        .lines()
+        .filter_map(|line| {
+            let (template, rest) = line.strip_prefix("| `")?.split_once("` throughput, ")?;
+            let figure = rest.split_once("| ")?.1.split_once(" documents/s")?.0;
+            Some((template.to_owned(), figure.parse().ok()?))
+        })
+        .collect()
+}
+
+/// Whether processes can be pinned to cores here.
+fn taskset_available() -> bool {
+    Command::new("taskset").args(["-c", "0", "true"]).status().is_ok_and(|status| status.success())
+}
+
+/// `program` run pinned to `core`.
+fn pinned(core: usize, program: &Path) -> Command {
+    let mut command = Command::new("taskset");
+    command.arg("-c").arg(core.to_string()).arg(program);
+    command
 }
 
 /// Notes when the first byte arrives and counts the rest.
@@ -431,52 +553,6 @@ fn cold_start(plan: &Plan, report: &mut Report) {
         plan.cold_runs,
         ms(percentile(&runs, 0.5))
     ));
-}
-
-/// Peak RSS of a whole `vanban batch` process typesetting `template` on every core: the memory
-/// one vanban needs for the machine's throughput, to set against the peer's one process per core.
-fn footprint(template: &str, bodies: &[Vec<u8>], plan: &Plan, report: &mut Report) {
-    let items: Vec<Value> = (0..plan.throughput_docs)
-        .map(|i| serde_json::from_slice(&bodies[i % bodies.len()]).unwrap())
-        .collect();
-    let scratch = std::env::temp_dir().join(format!("vanban-footprint-{template}-{}", std::process::id()));
-    std::fs::create_dir_all(&scratch).unwrap();
-    let request = scratch.join("request.json");
-    std::fs::write(&request, serde_json::to_vec(&json!({ "template": template, "items": items })).unwrap())
-        .unwrap();
-    let started = Instant::now();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_vanban"))
-        .arg("batch")
-        .arg(&request)
-        .arg("-o")
-        .arg(scratch.join("out.zip"))
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("vanban runs");
-    // VmHWM only grows: its last reading before exit is the process's peak.
-    let status_file = format!("/proc/{}/status", child.id());
-    let mut peak_kib = 0.0_f64;
-    let status = loop {
-        if let Some(kib) =
-            std::fs::read_to_string(&status_file).ok().as_deref().and_then(|s| status_kib(s, "VmHWM"))
-        {
-            peak_kib = peak_kib.max(kib);
-        }
-        match child.try_wait().expect("waits for vanban") {
-            Some(status) => break status,
-            None => std::thread::sleep(Duration::from_millis(5)),
-        }
-    };
-    let seconds = started.elapsed().as_secs_f64();
-    let _ = std::fs::remove_dir_all(&scratch);
-    assert!(status.success(), "vanban batch {template} failed");
-    report.heading(&format!(
-        "`{template}`: one process on every core (`vanban batch`, {} documents)",
-        items.len()
-    ));
-    report.line("| measure | value |\n|---|---|");
-    report.line(format!("| peak RSS (whole process) | {:.0} MB |", peak_kib / 1024.0));
-    report.line(format!("| documents/s, start-up included | {:.1} |", items.len() as f64 / seconds));
 }
 
 /// The PyPI `typst` package on the same template and data (`bench/peer.py`), if installed.
