@@ -515,13 +515,29 @@ fn memory(
     };
     on_threads(workers, 0..first, render);
     let at_first = rss_kib("VmRSS");
-    on_threads(workers, first..last, render);
+    // RSS every `first` renders on, to tell a settling allocator from steady growth.
+    let rendered = AtomicUsize::new(first);
+    let trail = std::sync::Mutex::new(Vec::new());
+    on_threads(workers, first..last, |i| {
+        render(i);
+        if (rendered.fetch_add(1, Ordering::Relaxed) + 1).is_multiple_of(first) {
+            trail.lock().unwrap().push(rss_kib("VmRSS") / 1024.0);
+        }
+    });
     let at_last = rss_kib("VmRSS");
+    let trail = trail.into_inner().unwrap();
+    let highest = trail.iter().copied().fold(at_last / 1024.0, f64::max);
     report.heading("Memory");
     report.line("| measure | value |\n|---|---|");
     report.line(format!("| RSS after {first} varied renders | {:.0} MB |", at_first / 1024.0));
     report.line(format!("| RSS after {last} varied renders | {:.0} MB |", at_last / 1024.0));
     report.line(format!("| growth | {:+.1} % |", (at_last / at_first - 1.0) * 100.0));
+    let trail: Vec<String> = trail.iter().map(|mb| format!("{mb:.0}")).collect();
+    report.line(format!("| RSS every {first} renders after the first {first} | {} MB |", trail.join(", ")));
+    report.line(format!(
+        "| highest of those | {highest:.0} MB ({:+.1} %) |",
+        (highest * 1024.0 / at_first - 1.0) * 100.0
+    ));
     report.line(format!("| process peak RSS (whole benchmark) | {:.0} MB |", rss_kib("VmHWM") / 1024.0));
 }
 

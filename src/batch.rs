@@ -7,9 +7,10 @@
 //! written to the zip in item order as they finish, so the first bytes leave early and memory
 //! holds only a window of documents, whatever the batch size.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -240,17 +241,55 @@ impl Engine {
         let mut manifest = Manifest { template: batch.template.id.clone(), items: Vec::new(), merged: None };
         let mut merged = batch.merged_pdf.then(MergedPdf::default);
 
-        // A window of items is typeset in parallel, then written in order; memory holds at most
-        // one window of PDFs however large the batch.
+        // The workers live for the whole batch and take the next item as soon as one is free (no
+        // thread start-up per document, no waiting for the slowest of a group). The writer hands
+        // out items only `window` ahead of the one it writes next, so memory holds at most that
+        // many PDFs however large the batch, and entries go into the zip in item order.
         let window = workers * 2;
-        let mut items = batch.items.into_iter().enumerate().peekable();
-        while items.peek().is_some() {
-            if control.cancelled.load(Ordering::Relaxed) {
-                return Err(Error::Io(std::io::Error::other("batch cancelled")));
+        let total = batch.items.len();
+        let template = batch.template;
+        let mut items = batch.items.into_iter().enumerate();
+        let (job_sender, job_receiver) = mpsc::channel::<(usize, PreparedItem)>();
+        let job_receiver = Mutex::new(job_receiver);
+        let (done_sender, done_receiver) = mpsc::channel::<(usize, Outcome)>();
+        std::thread::scope(|scope| -> Result<()> {
+            for _ in 0..workers.min(total) {
+                let (job_receiver, done_sender) = (&job_receiver, done_sender.clone());
+                scope.spawn(move || {
+                    loop {
+                        // The lock is released at the end of this statement, before typesetting.
+                        let job = job_receiver.lock().ok().and_then(|jobs| jobs.recv().ok());
+                        // No job: the writer has finished, failed or was cancelled.
+                        let Some((index, item)) = job else { break };
+                        if done_sender.send((index, self.outcome(template, index, item))).is_err() {
+                            break;
+                        }
+                    }
+                });
             }
-            let chunk: Vec<(usize, PreparedItem)> = items.by_ref().take(window).collect();
-            let results = self.typeset_chunk(batch.template, chunk, workers);
-            for (index, result) in results {
+            // With every worker gone, waiting for a result must fail rather than hang.
+            drop(done_sender);
+            // Dropped on every return, which stops the workers after their current document.
+            let job_sender = job_sender;
+            for job in items.by_ref().take(window) {
+                job_sender.send(job).map_err(|_| Error::Internal("batch workers stopped".into()))?;
+            }
+            let mut finished = BTreeMap::new();
+            for index in 0..total {
+                if control.cancelled.load(Ordering::Relaxed) {
+                    return Err(Error::Io(std::io::Error::other("batch cancelled")));
+                }
+                let result = loop {
+                    if let Some(outcome) = finished.remove(&index) {
+                        break outcome;
+                    }
+                    let (done, outcome) =
+                        done_receiver.recv().map_err(|_| Error::Internal("batch workers stopped".into()))?;
+                    finished.insert(done, outcome);
+                };
+                if let Some(job) = items.next() {
+                    job_sender.send(job).map_err(|_| Error::Internal("batch workers stopped".into()))?;
+                }
                 let took = match &result {
                     Outcome::Rendered(_, _, took) => Some(*took),
                     Outcome::Skipped(_) => None,
@@ -288,9 +327,10 @@ impl Engine {
                 };
                 (control.on_item)(&entry, took);
                 manifest.items.push(entry);
+                zip.flush()?;
             }
-            zip.flush()?;
-        }
+            Ok(())
+        })?;
         if let Some(merged) = merged {
             zip.start_file(MERGED_NAME, options).map_err(zip_error)?;
             let mut entry = HashingWriter { inner: &mut zip, hasher: Sha256::new(), bytes: 0 };
@@ -306,44 +346,22 @@ impl Engine {
         Ok(manifest)
     }
 
-    fn typeset_chunk(
-        &self,
-        template: &Template,
-        chunk: Vec<(usize, PreparedItem)>,
-        workers: usize,
-    ) -> Vec<(usize, Outcome)> {
-        let jobs = std::sync::Mutex::new(chunk.into_iter());
-        let results = std::sync::Mutex::new(Vec::new());
-        std::thread::scope(|scope| {
-            for _ in 0..workers {
-                scope.spawn(|| {
-                    loop {
-                        let next = jobs.lock().map(|mut jobs| jobs.next()).ok().flatten();
-                        let Some((index, item)) = next else { break };
-                        let outcome = match item {
-                            PreparedItem::Ready { built, file_name } => {
-                                let started = Instant::now();
-                                match self.typeset(template, built) {
-                                    Ok(rendered) => Outcome::Rendered(rendered, file_name, started.elapsed()),
-                                    Err(error) => Outcome::Skipped(vec![Issue::error(
-                                        format!("/items/{index}"),
-                                        "render_failed",
-                                        error.to_string(),
-                                    )]),
-                                }
-                            }
-                            PreparedItem::Skipped { problems } => Outcome::Skipped(problems),
-                        };
-                        if let Ok(mut results) = results.lock() {
-                            results.push((index, outcome));
-                        }
-                    }
-                });
+    /// Typesets one prepared item (a worker's job); a failed render skips the item.
+    fn outcome(&self, template: &Template, index: usize, item: PreparedItem) -> Outcome {
+        match item {
+            PreparedItem::Ready { built, file_name } => {
+                let started = Instant::now();
+                match self.typeset(template, built) {
+                    Ok(rendered) => Outcome::Rendered(rendered, file_name, started.elapsed()),
+                    Err(error) => Outcome::Skipped(vec![Issue::error(
+                        format!("/items/{index}"),
+                        "render_failed",
+                        error.to_string(),
+                    )]),
+                }
             }
-        });
-        let mut results = results.into_inner().unwrap_or_default();
-        results.sort_by_key(|(index, _)| *index);
-        results
+            PreparedItem::Skipped { problems } => Outcome::Skipped(problems),
+        }
     }
 }
 
