@@ -271,8 +271,9 @@ impl Engine {
             drop(done_sender);
             // Dropped on every return, which stops the workers after their current document.
             let job_sender = job_sender;
+            let workers_stopped = || Error::Internal("batch workers stopped".into());
             for job in items.by_ref().take(window) {
-                job_sender.send(job).map_err(|_| Error::Internal("batch workers stopped".into()))?;
+                job_sender.send(job).map_err(|_| workers_stopped())?;
             }
             let mut finished = BTreeMap::new();
             for index in 0..total {
@@ -283,12 +284,11 @@ impl Engine {
                     if let Some(outcome) = finished.remove(&index) {
                         break outcome;
                     }
-                    let (done, outcome) =
-                        done_receiver.recv().map_err(|_| Error::Internal("batch workers stopped".into()))?;
+                    let (done, outcome) = done_receiver.recv().map_err(|_| workers_stopped())?;
                     finished.insert(done, outcome);
                 };
                 if let Some(job) = items.next() {
-                    job_sender.send(job).map_err(|_| Error::Internal("batch workers stopped".into()))?;
+                    job_sender.send(job).map_err(|_| workers_stopped())?;
                 }
                 let took = match &result {
                     Outcome::Rendered(_, _, took) => Some(*took),
