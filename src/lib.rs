@@ -22,7 +22,9 @@
 //! - [`batch`]: many documents from one request, streamed into a zip.
 //! - [`merge`]: a batch's documents in one `all.pdf`, for printing.
 //! - [`http`] and [`cli`]: thin front ends over [`Engine`].
+//! - `allocator`: the global allocator, which returns memory sooner while a batch runs.
 
+mod allocator;
 pub mod batch;
 pub mod catalog;
 pub mod cli;
@@ -40,10 +42,6 @@ pub mod typeset;
 pub mod vietnamese;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-
-/// The allocator of every vanban binary (server, CLI, tests, benchmark): see Cargo.toml.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::path::PathBuf;
 
 pub use documents::Built;
