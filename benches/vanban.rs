@@ -58,11 +58,17 @@ impl Plan {
                 throughput_docs: 600,
                 batch_cells: 300,
                 http_requests: 800,
-                rss_renders: (1_000, 10_000),
+                // `VANBAN_BENCH_RENDERS=1000000` checks flat memory over a million renders.
+                rss_renders: (1_000, env_count("VANBAN_BENCH_RENDERS").unwrap_or(10_000)),
                 cold_runs: 15,
             }
         }
     }
+}
+
+/// A count from the environment, if set.
+fn env_count(name: &str) -> Option<usize> {
+    std::env::var(name).ok()?.parse().ok()
 }
 
 const TEMPLATES: [&str; 2] = ["minutes", "resolution"];
@@ -102,17 +108,18 @@ fn main() {
     if run("batch") {
         batch(&engine, &plan, workers, &mut report);
     }
-    let mut in_process = HashMap::new();
+    let mut figures: HashMap<&str, Figures> = HashMap::new();
     for (template, bodies) in &inputs {
+        let figures = figures.entry(template).or_default();
         if run("single") {
-            single(&engine, template, bodies, &plan, &mut report);
+            figures.median_ms = Some(single(&engine, template, bodies, &plan, &mut report));
         }
         if run("throughput") {
-            in_process.insert(*template, throughput(&engine, template, bodies, &plan, workers, &mut report));
+            figures.docs_per_s = Some(throughput(&engine, template, bodies, &plan, workers, &mut report));
         }
     }
     if run("processes") {
-        processes(&plan, workers, &in_process, &mut report);
+        processes(&plan, workers, &mut figures, &mut report);
     }
     if run("http") {
         http_load(&engine, &inputs[0].1, &plan, workers, &mut report);
@@ -124,11 +131,24 @@ fn main() {
         cold_start(&plan, &mut report);
     }
     if !plan.smoke && run("peer") {
-        for (template, bodies) in &inputs {
-            peer(&engine, template, bodies, &mut report);
-        }
+        let peers: Vec<_> = inputs
+            .iter()
+            .filter_map(|(template, bodies)| Some((*template, peer(&engine, template, bodies, &mut report)?)))
+            .collect();
+        ratios_to_peer(&peers, &figures, &mut report);
     }
     println!("{}", report.text);
+}
+
+/// A template's figures that the report sets against the peer's.
+#[derive(Default)]
+struct Figures {
+    /// Single-document latency median, one thread.
+    median_ms: Option<f64>,
+    /// Documents/s of one process on every core (the `throughput` step).
+    docs_per_s: Option<f64>,
+    /// Peak RSS of one process on every core (the `processes` step), in MB.
+    peak_mb: Option<f64>,
 }
 
 /// Collects the report's lines.
@@ -219,8 +239,9 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
-/// One document at a time on one thread: latency, and where the time goes.
-fn single(engine: &Engine, template: &str, bodies: &[Vec<u8>], plan: &Plan, report: &mut Report) {
+/// One document at a time on one thread: latency, and where the time goes; returns the median
+/// in milliseconds.
+fn single(engine: &Engine, template: &str, bodies: &[Vec<u8>], plan: &Plan, report: &mut Report) -> f64 {
     let template_ref = engine.catalog().get(template).unwrap();
     let (mut total, mut resolve, mut compile, mut export) =
         (Vec::new(), Duration::ZERO, Duration::ZERO, Duration::ZERO);
@@ -245,7 +266,8 @@ fn single(engine: &Engine, template: &str, bodies: &[Vec<u8>], plan: &Plan, repo
     report.heading(&format!("`{template}`, one document at a time (one thread)"));
     report.line("| measure | value |\n|---|---|");
     report.line(format!("| pages per document (mean) | {per_page:.2} |"));
-    report.line(format!("| latency median | {:.1} ms |", ms(percentile(&total, 0.5))));
+    let median = ms(percentile(&total, 0.5));
+    report.line(format!("| latency median | {median:.1} ms |"));
     report.line(format!("| latency p90 | {:.1} ms |", ms(percentile(&total, 0.9))));
     report.line(format!("| per page (mean latency / pages) | {:.2} ms |", mean / per_page));
     report.line(format!("| validate + normalise + compute | {:.2} ms |", resolve.as_secs_f64() * 1e3 / runs));
@@ -256,6 +278,7 @@ fn single(engine: &Engine, template: &str, bodies: &[Vec<u8>], plan: &Plan, repo
         mean - typst - resolve.as_secs_f64() * 1e3 / runs
     ));
     report.line(format!("| overhead: total / Typst compile+export | {:.3} × |", mean / typst));
+    median
 }
 
 /// Every core busy with distinct documents; returns documents/s.
@@ -288,7 +311,8 @@ fn throughput(
 /// one-core figure is the most any design reaches on two cores; set against it, the in-process
 /// figure shows what sharing one process (comemo's caches, the allocator, Typst's rayon pool)
 /// costs, and the peak RSS of each shows what every process needs once and what a core adds.
-fn processes(plan: &Plan, workers: usize, in_process: &HashMap<&str, f64>, report: &mut Report) {
+/// Records each template's one-process peak RSS in `figures`.
+fn processes(plan: &Plan, workers: usize, figures: &mut HashMap<&str, Figures>, report: &mut Report) {
     let benchmark = std::env::current_exe().expect("benchmark binary");
     // Documents/s and peak RSS (MB), each summed over processes run at once on `template`.
     let run = |template: &str, commands: Vec<Command>| -> (f64, f64) {
@@ -320,13 +344,15 @@ fn processes(plan: &Plan, workers: usize, in_process: &HashMap<&str, f64>, repor
     let cell = |(rate, peak_mb): (f64, f64)| format!("{rate:.1} documents/s, peak RSS {peak_mb:.0} MB");
     for template in TEMPLATES {
         let shared = run(template, vec![Command::new(&benchmark)]);
+        let figures = figures.entry(template).or_default();
+        figures.peak_mb = Some(shared.1);
         let (one_core, separate, ratio) = if pinning {
             let alone = run(template, vec![pinned(0, &benchmark)]);
             let together = run(template, (0..workers).map(|core| pinned(core, &benchmark)).collect());
             (
                 cell(alone),
                 format!("{} ({:.2} × one core)", cell(together), together.0 / alone.0),
-                in_process.get(template).map_or("–".to_owned(), |rate| format!("{:.2}", rate / together.0)),
+                figures.docs_per_s.map_or("–".to_owned(), |rate| format!("{:.2}", rate / together.0)),
             )
         } else {
             ("`taskset` not installed".to_owned(), "–".to_owned(), "–".to_owned())
@@ -509,34 +535,38 @@ fn memory(
     report: &mut Report,
 ) {
     let (first, last) = plan.rss_renders;
+    let every = first.max(last / 10);
     let render = |i: usize| {
         let (template, bodies) = &inputs[i % inputs.len()];
         engine.render(template, &bodies[(i / inputs.len()) % bodies.len()]).unwrap();
     };
-    on_threads(workers, 0..first, render);
-    let at_first = rss_kib("VmRSS");
-    // RSS every `first` renders on, to tell a settling allocator from steady growth.
-    let rendered = AtomicUsize::new(first);
-    let trail = std::sync::Mutex::new(Vec::new());
-    on_threads(workers, first..last, |i| {
+    // One set of threads for the whole step, as a server's pool, sampling RSS after `first`
+    // renders and every `every` renders, to tell a settling allocator from steady growth.
+    let rendered = AtomicUsize::new(0);
+    let samples = std::sync::Mutex::new(Vec::new());
+    on_threads(workers, 0..last, |i| {
         render(i);
-        if (rendered.fetch_add(1, Ordering::Relaxed) + 1).is_multiple_of(first) {
-            trail.lock().unwrap().push(rss_kib("VmRSS") / 1024.0);
+        let done = rendered.fetch_add(1, Ordering::Relaxed) + 1;
+        if done == first || done.is_multiple_of(every) {
+            samples.lock().unwrap().push((done, rss_kib("VmRSS") / 1024.0));
         }
     });
-    let at_last = rss_kib("VmRSS");
-    let trail = trail.into_inner().unwrap();
-    let highest = trail.iter().copied().fold(at_last / 1024.0, f64::max);
+    let mut samples = samples.into_inner().unwrap();
+    samples.sort_by_key(|&(done, _)| done);
+    let at = |renders: usize| samples.iter().find(|&&(done, _)| done == renders).map_or(0.0, |&(_, mb)| mb);
+    let (at_first, at_last) = (at(first), at(last));
+    let highest = samples.iter().map(|&(_, mb)| mb).fold(0.0, f64::max);
     report.heading("Memory");
     report.line("| measure | value |\n|---|---|");
-    report.line(format!("| RSS after {first} varied renders | {:.0} MB |", at_first / 1024.0));
-    report.line(format!("| RSS after {last} varied renders | {:.0} MB |", at_last / 1024.0));
+    report.line(format!("| RSS after {first} varied renders | {at_first:.0} MB |"));
+    report.line(format!("| RSS after {last} varied renders | {at_last:.0} MB |"));
     report.line(format!("| growth | {:+.1} % |", (at_last / at_first - 1.0) * 100.0));
-    let trail: Vec<String> = trail.iter().map(|mb| format!("{mb:.0}")).collect();
-    report.line(format!("| RSS every {first} renders after the first {first} | {} MB |", trail.join(", ")));
+    let trail: Vec<String> =
+        samples.iter().filter(|&&(done, _)| done > first).map(|(_, mb)| format!("{mb:.0}")).collect();
+    report.line(format!("| RSS every {every} renders after the first {first} | {} MB |", trail.join(", ")));
     report.line(format!(
         "| highest of those | {highest:.0} MB ({:+.1} %) |",
-        (highest * 1024.0 / at_first - 1.0) * 100.0
+        (highest / at_first - 1.0) * 100.0
     ));
     report.line(format!("| process peak RSS (whole benchmark) | {:.0} MB |", rss_kib("VmHWM") / 1024.0));
 }
@@ -571,8 +601,9 @@ fn cold_start(plan: &Plan, report: &mut Report) {
     ));
 }
 
-/// The PyPI `typst` package on the same template and data (`bench/peer.py`), if installed.
-fn peer(engine: &Engine, template: &str, bodies: &[Vec<u8>], report: &mut Report) {
+/// The PyPI `typst` package on the same template and data (`bench/peer.py`), if installed;
+/// returns its figures.
+fn peer(engine: &Engine, template: &str, bodies: &[Vec<u8>], report: &mut Report) -> Option<Value> {
     let python = std::env::var("VANBAN_BENCH_PYTHON").unwrap_or_else(|_| "python3".into());
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let data_dir = std::env::temp_dir().join(format!("vanban-peer-{template}-{}", std::process::id()));
@@ -594,12 +625,48 @@ fn peer(engine: &Engine, template: &str, bodies: &[Vec<u8>], report: &mut Report
             report.line("```json");
             report.line(text.trim());
             report.line("```");
+            serde_json::from_str(&text).ok()
         }
-        Ok(output) => report.line(format!(
-            "peer skipped: {} (install it with `pip install typst`)",
-            String::from_utf8_lossy(&output.stderr).lines().last().unwrap_or("failed")
-        )),
-        Err(error) => report.line(format!("peer skipped: {python}: {error}")),
+        Ok(output) => {
+            report.line(format!(
+                "peer skipped: {} (install it with `pip install typst`)",
+                String::from_utf8_lossy(&output.stderr).lines().last().unwrap_or("failed")
+            ));
+            None
+        }
+        Err(error) => {
+            report.line(format!("peer skipped: {python}: {error}"));
+            None
+        }
+    }
+}
+
+/// vanban's figures over the peer's, against issue 8's targets: single-document median (≤ 0.9),
+/// throughput of one process on every core over the peer's processes, one per core (≥ 1.3), and
+/// that process's peak RSS over the sum of theirs (≤ 0.5).
+fn ratios_to_peer(peers: &[(&str, Value)], figures: &HashMap<&str, Figures>, report: &mut Report) {
+    if peers.is_empty() {
+        return;
+    }
+    report.heading("vanban / peer (targets: median ≤ 0.9, throughput ≥ 1.3, peak memory ≤ 0.5)");
+    report.line("| template | median | throughput | peak memory |\n|---|---|---|---|");
+    for (template, peer) in peers {
+        let Some(ours) = figures.get(template) else { continue };
+        let peer_peak_mb = peer["throughput"]["worker_vm_hwm_kib"]
+            .as_array()
+            .map(|workers| workers.iter().filter_map(Value::as_f64).sum::<f64>() / 1024.0);
+        let ratio = |ours: Option<f64>, theirs: Option<f64>, unit: &str| match (ours, theirs) {
+            (Some(ours), Some(theirs)) if theirs > 0.0 => {
+                format!("{ours:.1} / {theirs:.1} {unit} = **{:.2}**", ours / theirs)
+            }
+            _ => "–".to_owned(),
+        };
+        report.line(format!(
+            "| `{template}` | {} | {} | {} |",
+            ratio(ours.median_ms, peer["latency"]["median_ms"].as_f64(), "ms"),
+            ratio(ours.docs_per_s, peer["throughput"]["docs_per_s"].as_f64(), "documents/s"),
+            ratio(ours.peak_mb, peer_peak_mb, "MB"),
+        ));
     }
 }
 
