@@ -475,7 +475,13 @@ fn batch(engine: &Engine, plan: &Plan, workers: usize, report: &mut Report) {
 
 /// A loopback server and 8 clients on keep-alive connections, each sending distinct minutes.
 fn http_load(engine: &Arc<Engine>, bodies: &[Vec<u8>], plan: &Plan, workers: usize, report: &mut Report) {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        // As `vanban serve` builds it (src/cli.rs), since the blocking pool's size matters: see
+        // BENCHMARKS.md, HTTP.
+        .max_blocking_threads(workers * 4)
+        .build()
+        .unwrap();
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let addr = listener.local_addr().unwrap();
     let service = Service::new(engine.clone(), &HttpConfig::default());
