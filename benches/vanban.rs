@@ -475,16 +475,12 @@ fn batch(engine: &Engine, plan: &Plan, workers: usize, report: &mut Report) {
 
 /// A loopback server and 8 clients on keep-alive connections, each sending distinct minutes.
 fn http_load(engine: &Arc<Engine>, bodies: &[Vec<u8>], plan: &Plan, workers: usize, report: &mut Report) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        // As `vanban serve` builds it (src/cli.rs), since the blocking pool's size matters: see
-        // BENCHMARKS.md, HTTP.
-        .max_blocking_threads(workers * 4)
-        .build()
-        .unwrap();
+    let config = HttpConfig::default();
+    // The runtime `vanban serve` runs on: the blocking pool's size matters (BENCHMARKS.md, HTTP).
+    let runtime = http::runtime(&config).unwrap();
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let addr = listener.local_addr().unwrap();
-    let service = Service::new(engine.clone(), &HttpConfig::default());
+    let service = Service::new(engine.clone(), &config);
     runtime.spawn(http::serve(listener, service, std::future::pending(), Duration::ZERO));
 
     // The in-process reference and the HTTP clients take turns on the same documents, so that a

@@ -227,12 +227,7 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
 }
 
 fn serve(engine: Arc<Engine>, addr: &str, config: &HttpConfig, grace: Duration) -> Result<(), Error> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        // Blocking threads only typeset: admission keeps `workers` of them busy, and renders
-        // that timed out may still be finishing.
-        .max_blocking_threads(config.workers.max(1) * 4)
-        .build()?;
+    let runtime = http::runtime(config)?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         tracing::info!(%addr, workers = config.workers, queue = config.queue, "vanban listening");

@@ -178,6 +178,15 @@ pub fn router(engine: Arc<Engine>, config: &HttpConfig) -> Router {
     Service::new(engine, config).router()
 }
 
+/// The tokio runtime the server runs on: blocking threads only typeset, admission keeps
+/// `workers` of them busy, and renders that timed out may still be finishing.
+pub fn runtime(config: &HttpConfig) -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(config.workers.max(1) * 4)
+        .build()
+}
+
 /// Serves on `listener` until `shutdown` completes, then drains: new connections are refused,
 /// in-flight renders and batches may finish for up to `grace`, and the function returns.
 pub async fn serve(
