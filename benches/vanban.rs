@@ -480,7 +480,7 @@ fn http_load(engine: &Arc<Engine>, bodies: &[Vec<u8>], plan: &Plan, workers: usi
     let runtime = http::runtime(&config).unwrap();
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let addr = listener.local_addr().unwrap();
-    let service = Service::new(engine.clone(), &config);
+    let service = Service::new(engine.clone(), &config).unwrap();
     runtime.spawn(http::serve(listener, service, std::future::pending(), Duration::ZERO));
 
     // The in-process reference and the HTTP clients take turns on the same documents, so that a

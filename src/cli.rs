@@ -231,7 +231,7 @@ fn serve(engine: Arc<Engine>, addr: &str, config: &HttpConfig, grace: Duration) 
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         tracing::info!(%addr, workers = config.workers, queue = config.queue, "vanban listening");
-        http::serve(listener, http::Service::new(engine, config), shutdown_signal(), grace).await?;
+        http::serve(listener, http::Service::new(engine, config)?, shutdown_signal(), grace).await?;
         tracing::info!("stopped");
         Ok(())
     })

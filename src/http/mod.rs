@@ -2,14 +2,16 @@
 //! library errors to status codes and one JSON error shape:
 //! `{"error": {"code", "message", "details": [{"pointer", "message", …}]}}`.
 //!
-//! Typesetting is CPU-bound and synchronous, so it runs on tokio's blocking pool behind
-//! [`admission`] (one slot per core, a bounded queue, then 503): the async workers stay free to
+//! Typesetting is CPU-bound and synchronous, so it runs off the async workers behind
+//! [`admission`] (one slot per core, a bounded queue, then 503): single documents on the
+//! long-lived [`render_threads`], batches on their own workers. The async workers stay free to
 //! accept, answer health checks and refuse work quickly. Every request gets an id
 //! (`X-Request-Id`), one log line without document content, and counts in [`metrics`].
 
 pub mod admission;
 pub mod metrics;
 pub mod openapi;
+pub mod render_threads;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -34,6 +36,7 @@ use crate::batch::{self, BatchControl};
 use crate::{Engine, Error, Issue, Rendered};
 use admission::Admission;
 use metrics::Metrics;
+use render_threads::RenderThreads;
 
 /// Default largest request body: 10 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
@@ -79,6 +82,7 @@ pub fn default_workers() -> usize {
 struct AppState {
     engine: Arc<Engine>,
     admission: Arc<Admission>,
+    render_threads: Arc<RenderThreads>,
     metrics: Arc<Metrics>,
     draining: Arc<AtomicBool>,
     render_timeout: Duration,
@@ -141,12 +145,14 @@ pub struct Service {
 }
 
 impl Service {
-    /// Builds the routes over `engine`.
-    pub fn new(engine: Arc<Engine>, config: &HttpConfig) -> Self {
+    /// Builds the routes over `engine` and starts the render threads.
+    pub fn new(engine: Arc<Engine>, config: &HttpConfig) -> std::io::Result<Self> {
         let draining = Arc::new(AtomicBool::new(false));
+        let admission = Admission::new(config.workers, config.queue);
         let state = AppState {
             engine,
-            admission: Arc::new(Admission::new(config.workers, config.queue)),
+            render_threads: Arc::new(RenderThreads::start(admission.workers())?),
+            admission: Arc::new(admission),
             metrics: Arc::new(Metrics::default()),
             draining: draining.clone(),
             render_timeout: config.render_timeout,
@@ -159,7 +165,7 @@ impl Service {
             .layer(DefaultBodyLimit::max(config.max_body_bytes))
             .layer(middleware::from_fn_with_state(state.clone(), observe))
             .with_state(state);
-        Service { router, draining }
+        Ok(Service { router, draining })
     }
 
     /// The routes; tests drive them with `tower::ServiceExt::oneshot`, no socket needed.
@@ -174,12 +180,13 @@ impl Service {
 }
 
 /// The application's routes (see [`Service`]).
-pub fn router(engine: Arc<Engine>, config: &HttpConfig) -> Router {
-    Service::new(engine, config).router()
+pub fn router(engine: Arc<Engine>, config: &HttpConfig) -> std::io::Result<Router> {
+    Service::new(engine, config).map(|service| service.router())
 }
 
-/// The tokio runtime the server runs on: blocking threads only typeset, admission keeps
-/// `workers` of them busy, and renders that timed out may still be finishing.
+/// The tokio runtime the server runs on. Its blocking threads carry batches (each validates,
+/// waits for every render slot, then drives its own workers), so a few batches may wait there
+/// while another runs.
 pub fn runtime(config: &HttpConfig) -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -267,13 +274,15 @@ async fn render(
         let started = Instant::now();
         // Typst cannot be stopped mid-compile: on timeout the job finishes in the background,
         // holding its slot, so a slow document never makes the server take more work at once.
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            engine.render(&template, &body).map(|rendered| (rendered, template, started.elapsed()))
-        })
-        .await
-        .map_err(|e| ApiError::Library(Error::Internal(format!("render task failed: {e}"))))?
-        .map_err(ApiError::Library)
+        state
+            .render_threads
+            .run(move || {
+                let _permit = permit;
+                engine.render(&template, &body).map(|rendered| (rendered, template, started.elapsed()))
+            })
+            .await
+            .map_err(|_| ApiError::Library(Error::Internal("render job lost".into())))?
+            .map_err(ApiError::Library)
     };
     let (rendered, template, took) =
         tokio::time::timeout(timeout, job).await.map_err(|_| ApiError::Timeout(timeout))??;

@@ -136,7 +136,7 @@ async fn http_batch_streams_a_zip() {
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from(body))
         .unwrap();
-    let response = router(engine(), &HttpConfig::default()).oneshot(request).await.unwrap();
+    let response = router(engine(), &HttpConfig::default()).unwrap().oneshot(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()[header::CONTENT_TYPE], "application/zip");
     let zip = response.into_body().collect().await.unwrap().to_bytes();
@@ -152,7 +152,7 @@ async fn http_batch_with_an_invalid_item_is_a_422() {
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from(serde_json::to_vec(&request).unwrap()))
         .unwrap();
-    let response = router(engine(), &HttpConfig::default()).oneshot(request).await.unwrap();
+    let response = router(engine(), &HttpConfig::default()).unwrap().oneshot(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value =
         serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();

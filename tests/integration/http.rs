@@ -10,7 +10,11 @@ use vanban::http::{HttpConfig, router};
 use crate::util::{Pdf, engine, fixture};
 
 async fn send(config: &HttpConfig, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-    let response = router(engine(), config).oneshot(request).await.expect("router answers");
+    let response = router(engine(), config)
+        .expect("render threads start")
+        .oneshot(request)
+        .await
+        .expect("router answers");
     let status = response.status();
     let headers = response.headers().clone();
     let body = response.into_body().collect().await.expect("body").to_bytes().to_vec();

@@ -15,7 +15,7 @@ use vanban::http::{HttpConfig, ROUTES, Service};
 use crate::util::{engine, fixture};
 
 fn service(config: HttpConfig) -> Service {
-    Service::new(engine(), &config)
+    Service::new(engine(), &config).expect("render threads start")
 }
 
 fn post_json(path: &str, body: &Value) -> Request<Body> {
