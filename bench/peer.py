@@ -32,6 +32,11 @@ Measures (warm: after --warmup compiles in the measuring process):
   memory       peak RSS (VmHWM) of the latency worker and of each throughput worker.
 Results: one JSON object on stdout, a human summary on stderr.
 
+--turns: no measuring of its own; for a caller that times itself and the peer in turns (vanban's
+benchmark). After --warmup compiles, each line "N" on stdin compiles the next N documents
+(cycling from document warmup + 1, as the latency measure does) and answers one JSON line
+{"ms": [per-document times]} on stdout; end of input ends the process.
+
 Note: Typst memoizes (comemo); the binding evicts entries unused for 10 compiles after each
 compile (vanban: entries unused over the last 2–4 jobs, see src/typeset.rs), so cycling over N >= ~12 distinct documents measures documents whose own
 results are no longer cached, while the shared template/library work stays warm, as in a
@@ -281,6 +286,23 @@ def latency_worker(cfg, docs, queue):
         peer.close()
 
 
+def serve_turns(cfg, docs):
+    peer = Peer(cfg)
+    try:
+        for i in range(cfg["warmup"] + 1):
+            peer.render(docs[i % len(docs)])
+        next_doc = cfg["warmup"] + 1
+        for line in sys.stdin:
+            times = []
+            for _ in range(int(line)):
+                _, t_all, _ = peer.render(docs[next_doc % len(docs)])
+                times.append(round(t_all * 1000, 3))
+                next_doc += 1
+            print(json.dumps({"ms": times}), flush=True)
+    finally:
+        peer.close()
+
+
 def throughput_worker(cfg, docs, index, count, barrier, queue):
     peer = Peer(cfg)
     try:
@@ -354,6 +376,7 @@ def main():
     ap.add_argument("--no-phases", dest="phases", action="store_false")
     ap.add_argument("--no-verify", dest="verify", action="store_false")
     ap.add_argument("--skip-throughput", action="store_true")
+    ap.add_argument("--turns", action="store_true", help="compile on request from stdin (see above)")
     args = ap.parse_args()
 
     docs = load_inputs(args.inputs)
@@ -366,6 +389,9 @@ def main():
            "pdf_standard": args.pdf_standard, "warmup": args.warmup, "compiles": args.compiles,
            "procs": args.procs, "throughput_docs": args.throughput_docs,
            "phases": args.phases, "verify": args.verify}
+    if args.turns:
+        serve_turns(cfg, docs)
+        return
     ctx = mp.get_context("spawn")
     load_before = os.getloadavg()
 
