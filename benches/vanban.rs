@@ -665,16 +665,21 @@ fn peer(
     result
 }
 
-/// `bench/peer.py` over the resolved data in `data_dir`, with `extra` arguments: its JSON report.
-fn run_peer(template: &str, data_dir: &Path, extra: &[&str]) -> Result<Value, String> {
+/// `bench/peer.py` on `template` over the resolved data in `data_dir`, and the Python it runs on.
+fn peer_command(template: &str, data_dir: &Path) -> (Command, String) {
     let python = std::env::var("VANBAN_BENCH_PYTHON").unwrap_or_else(|_| "python3".into());
-    let output = Command::new(&python)
+    let mut command = Command::new(&python);
+    command
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/peer.py"))
         .args(["--template", template, "--inputs"])
-        .arg(data_dir)
-        .args(extra)
-        .output()
-        .map_err(|error| format!("{python}: {error}"))?;
+        .arg(data_dir);
+    (command, python)
+}
+
+/// `bench/peer.py` over the resolved data in `data_dir`, with `extra` arguments: its JSON report.
+fn run_peer(template: &str, data_dir: &Path, extra: &[&str]) -> Result<Value, String> {
+    let (mut command, python) = peer_command(template, data_dir);
+    let output = command.args(extra).output().map_err(|error| format!("{python}: {error}"))?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         return Err(stderr.lines().last().unwrap_or("failed").to_string());
@@ -698,11 +703,8 @@ fn paired_single(
     report: &mut Report,
 ) -> Option<Paired> {
     const PEER_WARMUP: usize = 12;
-    let python = std::env::var("VANBAN_BENCH_PYTHON").unwrap_or_else(|_| "python3".into());
-    let mut peer = Command::new(&python)
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/peer.py"))
-        .args(["--template", template, "--inputs"])
-        .arg(data_dir)
+    let mut peer = peer_command(template, data_dir)
+        .0
         .args(["--turns", "--no-verify", "--warmup", &PEER_WARMUP.to_string()])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
