@@ -3,8 +3,8 @@
 //!
 //! Why not tokio's blocking pool: its threads come and go, and a render lands on whichever one is
 //! idle, so renders wander over many threads and keep meeting cold allocator heaps. Measured on
-//! 2 cores, 8 concurrent clients: 0.88–0.92 of in-process throughput with the pool, 0.95–1.04
-//! with renders confined to two threads. [`admission`](super::admission) lets at most `workers`
+//! 2 cores, 8 concurrent clients: 0.88–0.92 of in-process throughput with the pool, 0.91–1.07
+//! on these threads (BENCHMARKS.md). [`admission`](super::admission) lets at most `workers`
 //! renders in at once, so a job admitted here finds a free thread and never queues behind another.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -19,7 +19,7 @@ pub struct RenderThreads {
     jobs: mpsc::Sender<Job>,
 }
 
-/// The job was lost: its thread could not start or the job panicked.
+/// The job was lost: it panicked, or no render thread is left to take it.
 #[derive(Debug)]
 pub struct JobLost;
 
