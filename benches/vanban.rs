@@ -648,7 +648,7 @@ fn peer(
         std::fs::write(data_dir.join(format!("{i:03}.json")), &built.data).unwrap();
     }
     report.heading(&format!("Peer: PyPI `typst` on `{template}`, same template and data"));
-    let result = match run_peer(template, &data_dir, &[]) {
+    let result = match run_peer(template, &data_dir) {
         Ok(peer) => {
             report.line("```json");
             report.line(serde_json::to_string_pretty(&peer).unwrap());
@@ -665,21 +665,22 @@ fn peer(
     result
 }
 
-/// `bench/peer.py` on `template` over the resolved data in `data_dir`, and the Python it runs on.
-fn peer_command(template: &str, data_dir: &Path) -> (Command, String) {
+/// `bench/peer.py` on `template` over the resolved data in `data_dir`.
+fn peer_command(template: &str, data_dir: &Path) -> Command {
     let python = std::env::var("VANBAN_BENCH_PYTHON").unwrap_or_else(|_| "python3".into());
-    let mut command = Command::new(&python);
+    let mut command = Command::new(python);
     command
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/peer.py"))
         .args(["--template", template, "--inputs"])
         .arg(data_dir);
-    (command, python)
+    command
 }
 
-/// `bench/peer.py` over the resolved data in `data_dir`, with `extra` arguments: its JSON report.
-fn run_peer(template: &str, data_dir: &Path, extra: &[&str]) -> Result<Value, String> {
-    let (mut command, python) = peer_command(template, data_dir);
-    let output = command.args(extra).output().map_err(|error| format!("{python}: {error}"))?;
+/// The peer's full report (`bench/peer.py` over the resolved data in `data_dir`), as JSON.
+fn run_peer(template: &str, data_dir: &Path) -> Result<Value, String> {
+    let mut command = peer_command(template, data_dir);
+    let output =
+        command.output().map_err(|error| format!("{}: {error}", command.get_program().to_string_lossy()))?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         return Err(stderr.lines().last().unwrap_or("failed").to_string());
@@ -704,7 +705,6 @@ fn paired_single(
 ) -> Option<Paired> {
     const PEER_WARMUP: usize = 12;
     let mut peer = peer_command(template, data_dir)
-        .0
         .args(["--turns", "--no-verify", "--warmup", &PEER_WARMUP.to_string()])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -775,11 +775,7 @@ fn ratios_to_peer(peers: &[(&str, Value)], figures: &HashMap<&str, Figures>, rep
         report.line(format!(
             "| `{template}` | {} | {} | {} | {} |",
             ratio(ours.median_ms, peer["latency"]["median_ms"].as_f64(), "ms"),
-            ours.paired.as_ref().map_or("–".to_owned(), |p| ratio(
-                Some(p.ours_ms),
-                Some(p.theirs_ms),
-                "ms"
-            )),
+            ratio(ours.paired.as_ref().map(|p| p.ours_ms), ours.paired.as_ref().map(|p| p.theirs_ms), "ms"),
             ratio(ours.docs_per_s, peer["throughput"]["docs_per_s"].as_f64(), "documents/s"),
             ratio(ours.peak_mb, peer_peak_mb, "MB"),
         ));
