@@ -190,8 +190,9 @@ impl Typesetter {
                 "/pdf_standard",
                 "pdf_standard_unmet",
                 format!(
-                    "this document cannot be written as {:?} ({}); ask for \"a-2b\" instead",
-                    spec.output.pdf_standard,
+                    "this document cannot be written as {} ({}); ask for \"a-2b\" instead",
+                    // The name the request used, quoted (serialising a unit variant cannot fail).
+                    serde_json::to_string(&spec.output.pdf_standard).unwrap_or_default(),
                     errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ")
                 ),
             )]),
