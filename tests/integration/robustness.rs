@@ -8,10 +8,7 @@ use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 use vanban::{Engine, EngineConfig, Error};
 
-use crate::util::{Pdf, engine, fixture};
-
-const TEMPLATES: [&str; 6] =
-    ["minutes", "thematic-minutes", "resolution", "results-report", "review-report", "dues-report"];
+use crate::util::{Pdf, TEMPLATES, engine, fixture};
 
 /// Renders `body` and checks the outcome is a parseable PDF or a client error.
 fn assert_client_safe(template: &str, body: &[u8]) {

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::util::{Pdf, fixture, render};
+use crate::util::{Pdf, TEMPLATES, fixture, render};
 
 /// A4 width in points, and the standard margins (left 30 mm, right 15 mm) in points.
 const PAGE_WIDTH: f64 = 595.276;
@@ -144,9 +144,7 @@ fn pdf_standard_is_chosen_per_request() {
 /// as an artifact; PDF/UA rejects that, so this fails without `pdf.artifact` in `vanban.typ`.
 #[test]
 fn every_bundled_example_can_be_tagged_for_pdf_ua() {
-    for template in
-        ["minutes", "thematic-minutes", "resolution", "results-report", "review-report", "dues-report"]
-    {
+    for template in TEMPLATES {
         let mut input = fixture(&format!("{template}.json"));
         input["pdf_standard"] = json!("a-2a+ua-1");
         let bytes = serde_json::to_vec(&input).unwrap();

@@ -9,6 +9,10 @@ use lopdf::{Document, Object};
 use serde_json::Value;
 use vanban::{Engine, EngineConfig};
 
+/// Every bundled template, each with a fixture of the same name in `tests/fixtures`.
+pub const TEMPLATES: [&str; 6] =
+    ["minutes", "thematic-minutes", "resolution", "results-report", "review-report", "dues-report"];
+
 /// The engine, built once (fonts parsed once) and shared by all tests, like the server does.
 pub fn engine() -> Arc<Engine> {
     static ENGINE: OnceLock<Arc<Engine>> = OnceLock::new();
