@@ -6,9 +6,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
-use vanban::{Engine, EngineConfig, Error};
+use vanban::Error;
 
-use crate::util::{Pdf, TEMPLATES, engine, fixture};
+use crate::util::{Pdf, TEMPLATES, custom_template, engine, fixture};
 
 /// Renders `body` and checks the outcome is a parseable PDF or a client error.
 fn assert_client_safe(template: &str, body: &[u8]) {
@@ -111,27 +111,6 @@ proptest! {
     }
 }
 
-/// A templates folder whose `escape` template tries to read outside it.
-fn hostile_templates(main_typ: &str) -> (tempfile::TempDir, Engine) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("secret.txt"), "TOP SECRET MEMBER LIST").unwrap();
-    let root = dir.path().join("templates");
-    let bundled = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
-    for folder in ["lib", "resolution"] {
-        let target = if folder == "lib" { root.join("lib") } else { root.join("escape") };
-        std::fs::create_dir_all(&target).unwrap();
-        for entry in std::fs::read_dir(bundled.join(folder)).unwrap() {
-            let entry = entry.unwrap();
-            std::fs::copy(entry.path(), target.join(entry.file_name())).unwrap();
-        }
-    }
-    std::fs::write(root.join("escape/main.typ"), main_typ).unwrap();
-    #[cfg(unix)]
-    std::os::unix::fs::symlink(dir.path().join("secret.txt"), root.join("escape/link.txt")).unwrap();
-    let engine = Engine::new(&EngineConfig { templates: Some(root), ..EngineConfig::default() }).unwrap();
-    (dir, engine)
-}
-
 #[test]
 fn a_templates_folder_is_a_sandbox() {
     let body = serde_json::to_vec(&fixture("resolution.json")).unwrap();
@@ -144,8 +123,8 @@ fn a_templates_folder_is_a_sandbox() {
         r#"#image("/../../secret.txt")"#,
         r#"#include "../../secret.txt""#,
     ] {
-        let (_dir, engine) = hostile_templates(attempt);
-        match engine.render("escape", &body) {
+        let (_dir, engine) = custom_template(attempt);
+        match engine.render("custom", &body) {
             Err(Error::Template { message, .. }) => {
                 assert!(!message.contains("TOP SECRET"), "{attempt}: {message}");
                 let refused = ["not found", "does not exist", "escape the project root"];

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::util::{Pdf, TEMPLATES, fixture, render};
+use crate::util::{Pdf, TEMPLATES, custom_template, fixture, render};
 
 /// A4 width in points, and the standard margins (left 30 mm, right 15 mm) in points.
 const PAGE_WIDTH: f64 = 595.276;
@@ -155,4 +155,28 @@ fn every_bundled_example_can_be_tagged_for_pdf_ua() {
         assert!(xmp.contains("<pdfaid:conformance>A</pdfaid:conformance>"), "{template}");
         assert!(xmp.contains("pdfuaid:part"), "{template}: PDF/UA identification");
     }
+}
+
+/// A document that breaks a rule of the standard it asks for is a 422 on that option, naming the
+/// standard as the request spelled it and the one to ask for instead; PDF/UA needs a title.
+#[test]
+fn a_standard_the_document_cannot_meet_is_a_client_error_on_the_option() {
+    let (_dir, engine) = custom_template("#set document(title: none)\nChi bộ họp.");
+    let mut input = fixture("resolution.json");
+    input["pdf_standard"] = json!("a-2a+ua-1");
+    match engine.render("custom", &serde_json::to_vec(&input).unwrap()) {
+        Err(vanban::Error::Invalid(issues)) => {
+            assert_eq!(issues.len(), 1, "{issues:?}");
+            assert_eq!(issues[0].pointer, "/pdf_standard");
+            assert_eq!(issues[0].code, "pdf_standard_unmet");
+            let message = &issues[0].message;
+            assert!(message.contains(r#"written as "a-2a+ua-1""#), "{message}");
+            assert!(message.contains("title"), "Typst's reason is kept: {message}");
+            assert!(message.contains(r#"ask for "a-2b""#), "{message}");
+        }
+        other => panic!("expected a 422 on /pdf_standard, got {other:?}"),
+    }
+    input["pdf_standard"] = json!("a-2b");
+    let archival = engine.render("custom", &serde_json::to_vec(&input).unwrap());
+    assert!(archival.is_ok(), "PDF/A-2b needs no title: {archival:?}");
 }

@@ -34,6 +34,28 @@ pub fn fixture(name: &str) -> Value {
     serde_json::from_slice(&data).expect("fixture is JSON")
 }
 
+/// A templates folder holding the bundled `lib` and one template, `custom`: the resolution's
+/// schema and sentences with the given `main.typ`. Beside the folder lies `secret.txt`, and the
+/// template holds `link.txt`, a symlink to it, for the sandbox tests.
+pub fn custom_template(main_typ: &str) -> (tempfile::TempDir, Engine) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("secret.txt"), "TOP SECRET MEMBER LIST").unwrap();
+    let root = dir.path().join("templates");
+    let bundled = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    for (folder, target) in [("lib", root.join("lib")), ("resolution", root.join("custom"))] {
+        std::fs::create_dir_all(&target).unwrap();
+        for entry in std::fs::read_dir(bundled.join(folder)).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), target.join(entry.file_name())).unwrap();
+        }
+    }
+    std::fs::write(root.join("custom/main.typ"), main_typ).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(dir.path().join("secret.txt"), root.join("custom/link.txt")).unwrap();
+    let engine = Engine::new(&EngineConfig { templates: Some(root), ..EngineConfig::default() }).unwrap();
+    (dir, engine)
+}
+
 /// Renders a JSON value with a template, panicking with the error on failure.
 pub fn render(template: &str, value: &Value) -> vanban::Rendered {
     engine()
