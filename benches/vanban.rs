@@ -752,7 +752,7 @@ fn paired_single(
     ours.sort();
     theirs.sort();
     let (ours_ms, theirs_ms) = (ms(percentile(&ours, 0.5)), ms(percentile(&theirs, 0.5)));
-    report.heading(&format!("`{template}`, one document at a time, vanban and the peer in turns"));
+    report.heading(&turns_heading(template));
     report.line("| measure | vanban | peer | ratio |\n|---|---|---|---|");
     report.line(format!(
         "| latency median ({} documents each, turns of {TURN_DOCUMENTS}) | {ours_ms:.2} ms | {theirs_ms:.2} ms | **{:.2}** |",
@@ -765,6 +765,11 @@ fn paired_single(
         ours_p90 / theirs_p90
     ));
     Some(Paired { ours_ms, theirs_ms })
+}
+
+/// The report's heading over a comparison in turns, one pair or several.
+fn turns_heading(template: &str) -> String {
+    format!("`{template}`, one document at a time, vanban and the peer in turns")
 }
 
 /// Fresh pairs of processes that take turns on single documents.
@@ -791,7 +796,7 @@ fn paired_in_fresh_processes(template: &str, plan: &Plan, report: &mut Report) -
     let mut by_ratio: Vec<&Paired> = pairs.iter().collect();
     by_ratio.sort_by(|a, b| ratio(a).total_cmp(&ratio(b)));
 
-    report.heading(&format!("`{template}`, one document at a time, vanban and the peer in turns"));
+    report.heading(&turns_heading(template));
     let Some(&&median) = by_ratio.get(by_ratio.len() / 2) else {
         report.line("No pair of processes finished the comparison (`--bench turns` failed).");
         return None;
