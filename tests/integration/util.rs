@@ -254,6 +254,88 @@ impl Pdf {
         lopdf::decode_text_string(info.get(key).ok()?).ok()
     }
 
+    /// The text runs of a page with the height of their baseline above the bottom edge, in
+    /// points, in content-stream order: the graphics state (`q`/`Q`/`cm`) and the text matrix
+    /// (`Tm`, `Td`) are followed so positions are those a reader sees (§2.14 layout checks).
+    pub fn page_runs(&self, page: u32) -> Vec<(String, f64)> {
+        type Matrix = [f64; 6];
+        fn multiply(a: &Matrix, b: &Matrix) -> Matrix {
+            [
+                a[0] * b[0] + a[1] * b[2],
+                a[0] * b[1] + a[1] * b[3],
+                a[2] * b[0] + a[3] * b[2],
+                a[2] * b[1] + a[3] * b[3],
+                a[4] * b[0] + a[5] * b[2] + b[4],
+                a[4] * b[1] + a[5] * b[3] + b[5],
+            ]
+        }
+        const IDENTITY: Matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
+        let numbers = |operands: &[Object]| -> Vec<f64> {
+            operands.iter().map(|o| o.as_float().map(f64::from).expect("number operand")).collect()
+        };
+        let page_id = self.doc.get_pages()[&page];
+        let fonts = self.doc.get_page_fonts(page_id).expect("page fonts");
+        let encodings: std::collections::BTreeMap<Vec<u8>, lopdf::Encoding> = fonts
+            .into_iter()
+            .map(|(name, font)| (name, font.get_font_encoding(&self.doc).expect("encoding")))
+            .collect();
+        let content = self.doc.get_and_decode_page_content(page_id).expect("page content");
+        let (mut ctm, mut stack, mut tm, mut line) = (IDENTITY, Vec::new(), IDENTITY, IDENTITY);
+        let mut encoding = None;
+        let mut runs = Vec::new();
+        for op in &content.operations {
+            match op.operator.as_str() {
+                "q" => stack.push(ctm),
+                "Q" => ctm = stack.pop().unwrap_or(IDENTITY),
+                "cm" => {
+                    let n = numbers(&op.operands);
+                    ctm = multiply(&[n[0], n[1], n[2], n[3], n[4], n[5]], &ctm);
+                }
+                "BT" => (tm, line) = (IDENTITY, IDENTITY),
+                "Tm" => {
+                    let n = numbers(&op.operands);
+                    tm = [n[0], n[1], n[2], n[3], n[4], n[5]];
+                    line = tm;
+                }
+                "Td" | "TD" => {
+                    let n = numbers(&op.operands);
+                    line = multiply(&[1.0, 0.0, 0.0, 1.0, n[0], n[1]], &line);
+                    tm = line;
+                }
+                "Tf" => {
+                    encoding =
+                        op.operands.first().and_then(|f| f.as_name().ok()).and_then(|f| encodings.get(f))
+                }
+                "Tj" | "TJ" => {
+                    let Some(encoding) = encoding else { continue };
+                    let strings: Vec<&Object> = match op.operands.first() {
+                        Some(Object::Array(items)) => items.iter().collect(),
+                        _ => op.operands.iter().collect(),
+                    };
+                    let text: String = strings
+                        .into_iter()
+                        .filter_map(|o| o.as_str().ok())
+                        .map(|bytes| Document::decode_text(encoding, bytes).unwrap_or_default())
+                        .collect();
+                    let at = multiply(&tm, &ctm);
+                    runs.push((text, at[5]));
+                }
+                _ => {}
+            }
+        }
+        runs
+    }
+
+    /// Baseline height (points above the bottom edge) of the first run on `page` that starts
+    /// with `text`.
+    pub fn baseline_of(&self, page: u32, text: &str) -> f64 {
+        let runs = self.page_runs(page);
+        runs.iter()
+            .find(|(run, _)| run.trim_start().starts_with(text))
+            .unwrap_or_else(|| panic!("no run starting with {text:?} on page {page}: {runs:?}"))
+            .1
+    }
+
     /// Page indices (0-based) where page labels start a new range.
     pub fn page_label_starts(&self) -> Vec<u32> {
         let Ok(labels) = self.catalog().get(b"PageLabels") else { return Vec::new() };
