@@ -61,6 +61,7 @@ pub fn vietnamese(issue: &Issue) -> Option<String> {
     let text = match issue.code {
         "schema" => return Some(schema_message(issue)),
         "too_deep" => "Dữ liệu lồng nhau quá nhiều tầng",
+        "malformed_json" => "Dữ liệu không phải JSON hợp lệ",
         "type" => "Giá trị không đúng kiểu",
         "file_name_pattern" => "Mẫu tên tệp không dùng được",
         "render_failed" => "Không tạo được văn bản này",

@@ -58,8 +58,9 @@ pub fn complete(schema: &Schema, value: &mut Value, issues: &[Issue], fill: Fill
     }
     let had_members = value.get("members").is_some();
     let mut filler = Filler { schema, fill, filled: Vec::new() };
-    let root = schema.at("").cloned().unwrap_or(Value::Null);
-    filler.complete(&root, value, String::new(), 0);
+    if let Some(root) = schema.at("") {
+        filler.complete(root, value, String::new(), 0);
+    }
     Completed { filled: filler.filled, blank_roster: !had_members && value.get("members").is_some() }
 }
 
@@ -116,15 +117,15 @@ fn remove(value: &mut Value, pointer: &str) {
     }
 }
 
-struct Filler<'a> {
-    schema: &'a Schema,
+struct Filler<'s> {
+    schema: &'s Schema,
     fill: Fill,
     filled: Vec<String>,
 }
 
-impl Filler<'_> {
+impl<'s> Filler<'s> {
     /// Fills what is missing inside `value`, described by `node`.
-    fn complete(&mut self, node: &Value, value: &mut Value, pointer: String, depth: usize) {
+    fn complete(&mut self, node: &'s Value, value: &mut Value, pointer: String, depth: usize) {
         let node = self.pick(node, value);
         match value {
             Value::Object(map) => {
@@ -166,8 +167,9 @@ impl Filler<'_> {
     }
 
     /// The alternative of `node` that fits `value`'s JSON type (the first non-null one otherwise).
-    fn pick<'n>(&'n self, node: &'n Value, value: &Value) -> &'n Value {
-        let alternatives = self.schema.alternatives(node);
+    fn pick(&self, node: &'s Value, value: &Value) -> &'s Value {
+        let schema: &'s Schema = self.schema;
+        let alternatives = schema.alternatives(node);
         let fits = |alternative: &&Value| match alternative.get("type").and_then(Value::as_str) {
             Some("object") => value.is_object(),
             Some("array") => value.is_array(),
@@ -176,17 +178,17 @@ impl Filler<'_> {
             Some("boolean") => value.is_boolean(),
             _ => false,
         };
-        alternatives.iter().find(fits).or(alternatives.first()).copied().unwrap_or(node)
+        alternatives.iter().copied().find(fits).or_else(|| alternatives.first().copied()).unwrap_or(node)
     }
 
-    fn is_list(&self, node: &Value) -> bool {
+    fn is_list(&self, node: &'s Value) -> bool {
         let node = self.pick(node, &Value::Null);
         node.get("type").and_then(Value::as_str) == Some("array")
             && node.get("items").is_some_and(|items| self.pick(items, &Value::Null).get("properties").is_some())
     }
 
     /// A value that passes `node` and prints as a blank.
-    fn placeholder(&mut self, node: &Value, pointer: &str, depth: usize) -> Value {
+    fn placeholder(&mut self, node: &'s Value, pointer: &str, depth: usize) -> Value {
         let node = self.pick(node, &Value::Null);
         if let Some(constant) = node.get("const") {
             return constant.clone();
@@ -204,15 +206,11 @@ impl Filler<'_> {
                 let min = node.get("minItems").and_then(Value::as_u64).unwrap_or(0) as usize;
                 let rows = if depth <= 1 { min.max(BLANK_ROWS) } else { min };
                 let rows = rows.min(node.get("maxItems").and_then(Value::as_u64).unwrap_or(u64::MAX) as usize);
-                let mut value = Value::Array(Vec::new());
-                if let Some(Value::Array(items)) = Some(&mut value)
-                    && let Some(item) = node.get("items")
-                {
-                    for _ in 0..rows {
-                        items.push(self.placeholder(item, pointer, depth + 1));
-                    }
-                }
-                value
+                let items = match node.get("items") {
+                    Some(item) => (0..rows).map(|_| self.placeholder(item, pointer, depth + 1)).collect(),
+                    None => Vec::new(),
+                };
+                Value::Array(items)
             }
             Some("integer" | "number") => {
                 let minimum = node.get("minimum").and_then(Value::as_i64).unwrap_or(0);

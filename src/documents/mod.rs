@@ -143,8 +143,9 @@ pub fn build(template: &crate::catalog::Template, value: Value, font: &str) -> R
 }
 
 /// [`build`], as complete as `completeness` asks. A lenient build never fails for the request's
-/// content: every problem is in `Built::issues`, schema problems as errors (the document cannot
-/// be issued yet) and consistency problems as warnings.
+/// content: every problem is in `Built::warnings`, schema problems as errors (the document cannot
+/// be issued yet) and consistency problems as warnings. A complete build with schema problems
+/// still looks for the consistency problems it can find, so one answer lists them all.
 pub fn build_with(
     template: &crate::catalog::Template,
     mut value: Value,
@@ -153,38 +154,68 @@ pub fn build_with(
 ) -> Result<Built> {
     input::normalize(&mut value);
     input::drop_nulls(&mut value);
-    let mut problems = template.schema.check(&value);
+    if completeness != Completeness::Complete && !value.is_object() {
+        // Not an incomplete document but no document at all.
+        return Err(Error::Invalid(vec![Issue::error("", "type", "a document is a JSON object")]));
+    }
+    let schema_problems = template.schema.check(&value);
     let fill = match completeness {
-        Completeness::Complete if !problems.is_empty() => return Err(Error::Invalid(problems)),
-        Completeness::Complete => return build_checked(template, &value, font, completeness),
-        Completeness::Preview => blanks::Fill::Required,
+        Completeness::Complete if schema_problems.is_empty() => {
+            return build_checked(template, &value, font, completeness);
+        }
+        Completeness::Complete | Completeness::Preview => blanks::Fill::Required,
         Completeness::BlankForm => blanks::Fill::Form,
     };
-    // Values the document code cannot use are blanked in turn, until it builds (each round
-    // blanks at least one more value, so this ends; three rounds cover every known case).
-    let mut unusable = problems.clone();
+    let lenient = build_lenient(template, value, font, fill, &schema_problems);
+    let mut problems = schema_problems;
+    match (completeness, lenient) {
+        (Completeness::Complete, Ok((_, found))) => {
+            problems.extend(found.into_iter().filter(|i| i.severity == Severity::Error));
+            Err(Error::Invalid(distinct(problems)))
+        }
+        // What the placeholders could not build says nothing about the request.
+        (Completeness::Complete, Err(_)) => Err(Error::Invalid(problems)),
+        (_, Ok((mut built, found))) => {
+            problems.extend(found.into_iter().map(Issue::downgraded));
+            built.warnings = distinct(problems);
+            Ok(built)
+        }
+        (_, Err(error)) => Err(error),
+    }
+}
+
+/// Builds `value` with placeholders for what is missing or unusable; returns the document (its
+/// placeholders printed as dotted blanks) and the problems found about what was given.
+fn build_lenient(
+    template: &crate::catalog::Template,
+    value: Value,
+    font: &str,
+    fill: blanks::Fill,
+    schema_problems: &[Issue],
+) -> Result<(Built, Vec<Issue>)> {
+    let mut found_all = Vec::new();
+    let mut unusable = schema_problems.to_vec();
+    // Values the document code cannot use are blanked in turn until it builds: each round
+    // blanks at least one more value; a few rounds cover every known case.
     for _ in 0..4 {
         let mut completed_value = value.clone();
         let completed = blanks::complete(&template.schema, &mut completed_value, &unusable, fill);
-        match build_checked(template, &completed_value, font, completeness) {
+        match build_checked(template, &completed_value, font, Completeness::Preview) {
             Ok(mut built) => {
                 let found = std::mem::take(&mut built.warnings);
-                problems.extend(
-                    found.into_iter().filter(|i| !completed.concerns_placeholder(i)).map(Issue::downgraded),
-                );
-                built.warnings = distinct(problems);
+                found_all.extend(found.into_iter().filter(|i| !completed.concerns_placeholder(i)));
                 built.dot(completed.blank_roster)?;
-                return Ok(built);
+                return Ok((built, distinct(found_all)));
             }
             Err(Error::Invalid(found)) if !found.is_empty() => {
-                problems.extend(
-                    found.iter().filter(|i| !completed.concerns_placeholder(i)).cloned().map(Issue::downgraded),
-                );
+                found_all.extend(found.iter().filter(|i| !completed.concerns_placeholder(i)).cloned());
                 unusable.extend(found);
             }
             Err(other) => return Err(other),
         }
     }
+    let mut problems = schema_problems.to_vec();
+    problems.extend(found_all);
     Err(Error::Invalid(distinct(problems)))
 }
 

@@ -698,7 +698,10 @@ impl IntoResponse for ApiError {
                         "message": error.to_string(),
                         "line": line,
                         "column": column,
-                        "details": [{ "pointer": "", "message": message, "line": line, "column": column }],
+                        "details": [{
+                            "pointer": "", "code": "malformed_json", "message": message, "severity": "error",
+                            "line": line, "column": column,
+                        }],
                     }});
                     return (StatusCode::BAD_REQUEST, Json(body)).into_response();
                 }

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use super::ROUTES;
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Template};
 
 /// The whole API description.
 pub fn document(catalog: &Catalog) -> Value {
@@ -52,11 +52,21 @@ pub fn document(catalog: &Catalog) -> Value {
     schemas.insert("Preview".into(), preview_schema());
     schemas.insert("BatchRequest".into(), batch_schema(&template_ids));
 
+    // A route over `{template}` is described once per template, so each path has the exact
+    // schema and a working example of its own body.
     let mut paths = Map::new();
     for route in &ROUTES {
-        let operation = operation(route.path, route.summary, &template_ids);
-        let entry = paths.entry(route.path.to_string()).or_insert_with(|| json!({}));
-        entry[route.method.as_str().to_ascii_lowercase()] = operation;
+        let method = route.method.as_str().to_ascii_lowercase();
+        if route.path.contains("{template}") {
+            for template in catalog.templates() {
+                let path = route.path.replace("{template}", &template.id);
+                let entry = paths.entry(path).or_insert_with(|| json!({}));
+                entry[&method] = template_operation(route.path, route.summary, template);
+            }
+        } else {
+            let entry = paths.entry(route.path.to_string()).or_insert_with(|| json!({}));
+            entry[&method] = operation(route.path, route.summary, catalog);
+        }
     }
     json!({
         "openapi": "3.1.0",
@@ -100,60 +110,72 @@ fn error_response(description: &str) -> Value {
 }
 
 /// The error statuses every JSON-taking route can answer.
-fn client_errors() -> Vec<(&'static str, Value)> {
-    vec![
+fn client_errors() -> Map<String, Value> {
+    [
         ("400", error_response("Malformed JSON: `line` and `column` say where")),
         ("413", error_response("Body or batch too large")),
         ("415", error_response("Not uncompressed `application/json`")),
         ("422", error_response("Schema or consistency problems, each with its JSON pointer in `details`")),
         ("503", error_response("Every render slot busy and the queue full; see `Retry-After`")),
     ]
+    .into_iter()
+    .map(|(status, response)| (status.to_string(), response))
+    .collect()
 }
 
-fn operation(path: &str, summary: &str, templates: &[&str]) -> Value {
+/// One operation on one template: render, preview or blank form.
+fn template_operation(route: &str, summary: &str, template: &Template) -> Value {
+    let pdf = json!({ "application/pdf": { "schema": { "type": "string", "contentMediaType": "application/pdf" } } });
+    let mut responses = Map::new();
+    let body_schema;
+    match route {
+        "/v1/render/{template}" => {
+            body_schema = reference(&component_name(&template.id));
+            responses.insert("200".into(), json!({
+                "description": "The PDF. `X-Vanban-Pages`, `X-Vanban-Warnings` and `X-Vanban-Signature-Fields` describe it.",
+                "content": pdf,
+            }));
+            responses.extend(client_errors());
+        }
+        "/v1/preview/{template}" => {
+            body_schema = json!({ "type": "object", "description": "Any part of the document; `{}` is fine." });
+            responses.insert("200".into(), json!({
+                "description": "The pages as SVG images, missing values as dotted blanks, and every problem: schema problems as errors, consistency problems as warnings.",
+                "content": { "application/json": { "schema": reference("Preview") } },
+            }));
+            responses.extend(client_errors());
+            responses.insert("422".into(), error_response("The body is not a JSON object (an incomplete document never is a 422)"));
+        }
+        _ => {
+            body_schema = json!({ "type": "object", "description": "What the form shows filled in (header, date, members…); `{}` for a fully blank form." });
+            responses.insert("200".into(), json!({
+                "description": "The form as a PDF: what was given, and dotted lines for the rest. `X-Vanban-Warnings` lists problems in what was given.",
+                "content": pdf,
+            }));
+            responses.extend(client_errors());
+            responses.insert("422".into(), error_response("The body is not a JSON object"));
+        }
+    }
+    responses.insert("504".into(), error_response("The render took longer than the timeout"));
+    json!({
+        "summary": format!("{summary}: {} ({})", template.id, template.meta.title),
+        "operationId": format!("{}_{}", route.trim_start_matches("/v1/").trim_end_matches("/{template}"), template.id.replace('-', "_")),
+        "requestBody": {
+            "required": true,
+            "content": { "application/json": { "schema": body_schema, "example": template.example } },
+        },
+        "responses": responses,
+    })
+}
+
+fn operation(path: &str, summary: &str, catalog: &Catalog) -> Value {
+    let templates: Vec<&str> = catalog.templates().map(|t| t.id.as_str()).collect();
+    let templates = templates.as_slice();
     let json_ok =
         |description: &str| json!({ "description": description, "content": { "application/json": {} } });
     let mut responses = Map::new();
     let mut op = json!({ "summary": summary });
     match path {
-        "/v1/preview/{template}" | "/v1/blank/{template}" => {
-            op["parameters"] = template_parameter(templates);
-            op["requestBody"] = json!({
-                "required": true,
-                "description": "Any part of a document of the template named in the path (a JSON object); `{}` is fine.",
-                "content": { "application/json": { "schema": { "type": "object" } } },
-            });
-            if path == "/v1/preview/{template}" {
-                responses.insert("200".into(), json!({
-                    "description": "The pages as SVG images, missing values as dotted blanks, and every problem: schema problems as errors, consistency problems as warnings.",
-                    "content": { "application/json": { "schema": reference("Preview") } },
-                }));
-            } else {
-                responses.insert("200".into(), json!({
-                    "description": "The form as a PDF: what was given, and dotted lines for the rest. `X-Vanban-Warnings` lists problems in what was given.",
-                    "content": { "application/pdf": { "schema": { "type": "string", "contentMediaType": "application/pdf" } } },
-                }));
-            }
-            responses.extend(client_errors().into_iter().filter(|(k, _)| *k != "422").map(|(k, v)| (k.to_string(), v)));
-            responses.insert("404".into(), error_response("Unknown template"));
-            responses.insert("504".into(), error_response("The render took longer than the timeout"));
-        }
-        "/v1/render/{template}" => {
-            op["parameters"] = template_parameter(templates);
-            let bodies: Vec<Value> = templates.iter().map(|t| reference(&component_name(t))).collect();
-            op["requestBody"] = json!({
-                "required": true,
-                "description": "The document, in the schema of the template named in the path.",
-                "content": { "application/json": { "schema": { "oneOf": bodies } } },
-            });
-            responses.insert("200".into(), json!({
-                "description": "The PDF. `X-Vanban-Pages`, `X-Vanban-Warnings` and `X-Vanban-Signature-Fields` describe it.",
-                "content": { "application/pdf": { "schema": { "type": "string", "contentMediaType": "application/pdf" } } },
-            }));
-            responses.extend(client_errors().into_iter().map(|(k, v)| (k.to_string(), v)));
-            responses.insert("404".into(), error_response("Unknown template"));
-            responses.insert("504".into(), error_response("The render took longer than the timeout"));
-        }
         "/v1/batch" => {
             op["requestBody"] = json!({
                 "required": true,
@@ -163,8 +185,13 @@ fn operation(path: &str, summary: &str, templates: &[&str]) -> Value {
                 "description": "A zip, streamed: one PDF per item, `manifest.json`, and `all.pdf` when asked for.",
                 "content": { "application/zip": { "schema": { "type": "string", "contentMediaType": "application/zip" } } },
             }));
-            responses.extend(client_errors().into_iter().map(|(k, v)| (k.to_string(), v)));
+            responses.extend(client_errors());
             responses.insert("404".into(), error_response("Unknown template"));
+            let examples: Map<String, Value> = catalog
+                .templates()
+                .map(|t| (t.id.clone(), json!({ "value": { "template": t.id, "items": [t.example] } })))
+                .collect();
+            op["requestBody"]["content"]["application/json"]["examples"] = Value::Object(examples);
         }
         "/v1/templates/{id}" => {
             op["parameters"] = json!([{
@@ -195,10 +222,6 @@ fn operation(path: &str, summary: &str, templates: &[&str]) -> Value {
     }
     op["responses"] = Value::Object(responses);
     op
-}
-
-fn template_parameter(templates: &[&str]) -> Value {
-    json!([{ "name": "template", "in": "path", "required": true, "schema": { "type": "string", "enum": templates } }])
 }
 
 fn issue_schema() -> Value {
