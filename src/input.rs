@@ -153,9 +153,17 @@ impl Schema {
             }
             Kind::AdditionalProperties { unexpected } => unexpected
                 .iter()
-                .map(|name| issue(format!("{at}/{}", pointer_token(name)), format!("`{name}` is not a field of this document")))
+                .map(|name| {
+                    issue(
+                        format!("{at}/{}", pointer_token(name)),
+                        format!("`{name}` is not a field of this document"),
+                    )
+                })
                 .collect(),
-            Kind::MaxLength { limit: n } | Kind::MinLength { limit: n } | Kind::MaxItems { limit: n } | Kind::MinItems { limit: n } => {
+            Kind::MaxLength { limit: n }
+            | Kind::MinLength { limit: n }
+            | Kind::MaxItems { limit: n }
+            | Kind::MinItems { limit: n } => {
                 let mut one = issue(at, masked);
                 limit(&mut one, n.to_string());
                 vec![one]

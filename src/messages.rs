@@ -73,7 +73,9 @@ pub fn vietnamese(issue: &Issue) -> Option<String> {
         "meeting_outside_periods" => "Ngày họp không thuộc tháng đánh giá cũng không thuộc tháng kế hoạch",
         "votes_exceed_voters" => "Số phiếu biểu quyết nhiều hơn số đảng viên chính thức có mặt",
         "votes_incomplete" => "Tổng số phiếu biểu quyết ít hơn số đảng viên chính thức có mặt",
-        "not_adopted" => "Số tán thành chưa quá một nửa số đảng viên chính thức có mặt (Điều 10.3 Điều lệ Đảng)",
+        "not_adopted" => {
+            "Số tán thành chưa quá một nửa số đảng viên chính thức có mặt (Điều 10.3 Điều lệ Đảng)"
+        }
         "review_year_far_from_issue_date" => "Năm kiểm điểm cách xa ngày ban hành báo cáo",
         "level_differs_from_score" => "Mức xếp loại không khớp với số điểm (Quy định 366-QĐ/TW)",
         "valid_exceeds_issued" => "Số phiếu hợp lệ nhiều hơn số phiếu phát ra",
@@ -85,7 +87,9 @@ pub fn vietnamese(issue: &Issue) -> Option<String> {
         "signer_not_secretary" => "Người ký văn bản của chi bộ là Bí thư hoặc Phó Bí thư",
         "missing_month" => "Chưa nhập tháng của kỳ báo cáo",
         "missing_quarter" => "Chưa nhập quý của kỳ báo cáo",
-        "period_not_covered" => "Kỳ báo cáo trước khi Quy định 01-QĐ/TW có hiệu lực (02/2026) chưa được hỗ trợ",
+        "period_not_covered" => {
+            "Kỳ báo cáo trước khi Quy định 01-QĐ/TW có hiệu lực (02/2026) chưa được hỗ trợ"
+        }
         "missing_base_amount" => "Chưa nhập mức lương, phụ cấp hoặc lương hưu làm căn cứ tính đảng phí",
         "paid_more_than_due" => "Số đã nộp nhiều hơn số phải nộp; hãy kiểm tra lại",
         "missing_channel" => "Chưa ghi hình thức nộp đảng phí",
@@ -187,10 +191,8 @@ mod tests {
         let mut codes = Vec::new();
         collect_codes(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src")), &mut codes);
         assert!(codes.len() > 30, "the scan finds the codes: {codes:?}");
-        let missing: Vec<&String> = codes
-            .iter()
-            .filter(|code| vietnamese(&Issue::error("", leak(code), "")).is_none())
-            .collect();
+        let missing: Vec<&String> =
+            codes.iter().filter(|code| vietnamese(&Issue::error("", leak(code), "")).is_none()).collect();
         assert!(missing.is_empty(), "codes without a Vietnamese message: {missing:?}");
     }
 

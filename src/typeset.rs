@@ -203,7 +203,11 @@ impl Typesetter {
     pub fn preview(&self, spec: &JobSpec, data: Vec<u8>) -> Result<Vec<String>> {
         let _evict = EvictOnDrop;
         let document = self.compile(spec, data)?;
-        Ok(document.pages().iter().map(|page| typst_svg::svg(page, &typst_svg::SvgOptions::default())).collect())
+        Ok(document
+            .pages()
+            .iter()
+            .map(|page| typst_svg::svg(page, &typst_svg::SvgOptions::default()))
+            .collect())
     }
 
     fn compile(&self, spec: &JobSpec, data: Vec<u8>) -> Result<PagedDocument> {

@@ -184,7 +184,9 @@ impl<'s> Filler<'s> {
     fn is_list(&self, node: &'s Value) -> bool {
         let node = self.pick(node, &Value::Null);
         node.get("type").and_then(Value::as_str) == Some("array")
-            && node.get("items").is_some_and(|items| self.pick(items, &Value::Null).get("properties").is_some())
+            && node
+                .get("items")
+                .is_some_and(|items| self.pick(items, &Value::Null).get("properties").is_some())
     }
 
     /// A value that passes `node` and prints as a blank.
@@ -205,7 +207,8 @@ impl<'s> Filler<'s> {
             Some("array") => {
                 let min = node.get("minItems").and_then(Value::as_u64).unwrap_or(0) as usize;
                 let rows = if depth <= 1 { min.max(BLANK_ROWS) } else { min };
-                let rows = rows.min(node.get("maxItems").and_then(Value::as_u64).unwrap_or(u64::MAX) as usize);
+                let rows =
+                    rows.min(node.get("maxItems").and_then(Value::as_u64).unwrap_or(u64::MAX) as usize);
                 let items = match node.get("items") {
                     Some(item) => (0..rows).map(|_| self.placeholder(item, pointer, depth + 1)).collect(),
                     None => Vec::new(),
@@ -258,7 +261,8 @@ pub fn dot(value: &mut Value, blank_roster: bool) {
 /// The text with its placeholders printed as blanks, or `None` when it has none.
 pub fn dotted(text: &str, blank_roster: bool) -> Option<String> {
     let year = BLANK_YEAR.to_string();
-    let has_placeholder = text.contains([BLANK, BLANK_TEXT]) || text.contains(&year) || text.contains("23 giờ 59");
+    let has_placeholder =
+        text.contains([BLANK, BLANK_TEXT]) || text.contains(&year) || text.contains("23 giờ 59");
     if !has_placeholder && !(blank_roster && text.contains(" đồng chí")) {
         return None;
     }
@@ -315,7 +319,10 @@ mod tests {
         let line = format!("{BLANK}, ngày 29 tháng 11 năm 2199");
         assert_eq!(dotted(&line, false).unwrap(), format!("{DOTS}, ngày …… tháng …… năm 20……"));
         assert_eq!(dotted("Vào lúc 23 giờ 59 phút", false).unwrap(), "Vào lúc …… giờ …… phút");
-        assert_eq!(dotted("Có mặt 17/19 đồng chí (đạt 89,5%).", true).unwrap(), "Có mặt ……/…… đồng chí (đạt ……%).");
+        assert_eq!(
+            dotted("Có mặt 17/19 đồng chí (đạt 89,5%).", true).unwrap(),
+            "Có mặt ……/…… đồng chí (đạt ……%)."
+        );
         assert_eq!(dotted("Có mặt 17/19 đồng chí.", false), None, "a real roster keeps its numbers");
     }
 }

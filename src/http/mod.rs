@@ -286,8 +286,9 @@ async fn render(
     let body = json_body(&headers, body)?;
     let engine = state.engine.clone();
     let name = template.clone();
-    let (mut rendered, took) =
-        typeset_job(&state, Share::Api, move || engine.render(&name, &body)).await.map_err(|e| e.localized(language))?;
+    let (mut rendered, took) = typeset_job(&state, Share::Api, move || engine.render(&name, &body))
+        .await
+        .map_err(|e| e.localized(language))?;
     state.metrics.rendered(&template, took, rendered.pages);
     tracing::debug!(
         pages = rendered.pages,

@@ -25,7 +25,8 @@ pub fn document(catalog: &Catalog) -> Value {
             definitions.entry(name.clone()).or_default().push((template.id.clone(), definition.clone()));
         }
     }
-    let shared = |name: &str| definitions.get(name).is_some_and(|forms| forms.windows(2).all(|w| w[0].1 == w[1].1));
+    let shared =
+        |name: &str| definitions.get(name).is_some_and(|forms| forms.windows(2).all(|w| w[0].1 == w[1].1));
     let def_component = |template: &str, name: &str| {
         if shared(name) { format!("Def_{name}") } else { format!("{}_{name}", component_name(template)) }
     };
@@ -138,13 +139,17 @@ fn template_operation(route: &str, summary: &str, template: &Template) -> Value 
             responses.extend(client_errors());
         }
         "/v1/preview/{template}" => {
-            body_schema = json!({ "type": "object", "description": "Any part of the document; `{}` is fine." });
+            body_schema =
+                json!({ "type": "object", "description": "Any part of the document; `{}` is fine." });
             responses.insert("200".into(), json!({
                 "description": "The pages as SVG images, missing values as dotted blanks, and every problem: schema problems as errors, consistency problems as warnings.",
                 "content": { "application/json": { "schema": reference("Preview") } },
             }));
             responses.extend(client_errors());
-            responses.insert("422".into(), error_response("The body is not a JSON object (an incomplete document never is a 422)"));
+            responses.insert(
+                "422".into(),
+                error_response("The body is not a JSON object (an incomplete document never is a 422)"),
+            );
         }
         _ => {
             body_schema = json!({ "type": "object", "description": "What the form shows filled in (header, date, members…); `{}` for a fully blank form." });

@@ -55,7 +55,8 @@ fn null_means_not_given_for_optional_fields_and_missing_for_required_ones() {
     minutes["attendance"][0]["reason"] = Value::Null;
     minutes["number"] = Value::Null;
     minutes["votes"] = Value::Null;
-    let rendered = engine().render("minutes", minutes.to_string().as_bytes()).expect("nulls are absent values");
+    let rendered =
+        engine().render("minutes", minutes.to_string().as_bytes()).expect("nulls are absent values");
     assert!(rendered.pages >= 1);
 
     minutes["meeting"]["location"] = Value::Null;
@@ -111,7 +112,9 @@ fn every_schema_property_has_a_vietnamese_title() {
                         let title = property.get("title").and_then(Value::as_str).unwrap_or("");
                         // Vietnamese: at least one letter outside ASCII, or a Roman numeral label.
                         let vietnamese = !title.is_ascii() || title.starts_with("Vùng");
-                        if title.is_empty() || !(vietnamese || title.chars().all(|c| c.is_ascii_uppercase() || c == ' ')) {
+                        if title.is_empty()
+                            || !(vietnamese || title.chars().all(|c| c.is_ascii_uppercase() || c == ' '))
+                        {
                             missing.push(format!("{path}/{name}"));
                         }
                     }
@@ -170,7 +173,8 @@ async fn accept_language_vi_gives_vietnamese_messages_and_english_stays_the_defa
 #[tokio::test]
 async fn preview_of_an_empty_document_is_pages_and_issues_never_a_422() {
     for template in TEMPLATES {
-        let (status, headers, body) = send(post(&format!("/v1/preview/{template}"), &json!({}), Some("vi"))).await;
+        let (status, headers, body) =
+            send(post(&format!("/v1/preview/{template}"), &json!({}), Some("vi"))).await;
         assert_eq!(status, StatusCode::OK, "{template}: {}", String::from_utf8_lossy(&body));
         assert_eq!(headers[header::CONTENT_TYPE], "application/json");
         let preview: Value = serde_json::from_slice(&body).unwrap();
@@ -197,7 +201,8 @@ fn preview_shows_what_is_given_and_turns_consistency_problems_into_warnings() {
     let preview = engine().preview("minutes", body.as_bytes()).expect("a preview is never refused");
     let votes = preview.issues.iter().find(|i| i.code == "votes_exceed_voters").expect("the vote problem");
     assert_eq!(votes.severity, Severity::Warning);
-    let location = preview.issues.iter().find(|i| i.pointer == "/meeting/location").expect("the missing location");
+    let location =
+        preview.issues.iter().find(|i| i.pointer == "/meeting/location").expect("the missing location");
     assert_eq!(location.severity, Severity::Error);
     let svg = preview.pages.join("");
     assert!(svg.contains("<svg"));
@@ -242,7 +247,10 @@ fn an_empty_body_gives_a_fully_blank_form_for_every_template() {
         assert!(text.contains("……"), "{template}: dotted lines");
         assert!(text.contains("năm 20……"), "{template}: a date line to fill: {text}");
         assert!(!text.contains("2199") && !text.contains('\u{E000}'), "{template}: no placeholder leaks");
-        assert!(form.warnings.iter().all(|w| w.keyword != Some("required")), "{template}: nothing is missing on a form");
+        assert!(
+            form.warnings.iter().all(|w| w.keyword != Some("required")),
+            "{template}: nothing is missing on a form"
+        );
     }
 }
 
@@ -263,7 +271,11 @@ fn a_full_document_previews_like_it_renders() {
         let rendered = engine().render(template, body.as_bytes()).unwrap();
         let preview = engine().preview(template, body.as_bytes()).unwrap();
         assert_eq!(preview.pages.len(), rendered.pages, "{template}: same layout");
-        assert!(preview.issues.iter().all(|i| i.severity == Severity::Warning), "{template}: {:?}", preview.issues);
+        assert!(
+            preview.issues.iter().all(|i| i.severity == Severity::Warning),
+            "{template}: {:?}",
+            preview.issues
+        );
         let _ = Completeness::Complete;
     }
 }

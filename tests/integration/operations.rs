@@ -202,7 +202,8 @@ async fn openapi_describes_every_route_the_router_serves() {
     assert_eq!(documented, expected, "nothing documented that is not served");
     // Every template's schema is the body of its render path, with its example.
     for template in crate::util::TEMPLATES {
-        let body = &paths[&format!("/v1/render/{template}")]["post"]["requestBody"]["content"]["application/json"];
+        let body =
+            &paths[&format!("/v1/render/{template}")]["post"]["requestBody"]["content"]["application/json"];
         let name = body["schema"]["$ref"].as_str().unwrap().trim_start_matches("#/components/schemas/");
         let schema = &doc["components"]["schemas"][name];
         assert!(schema["properties"]["issuer"].is_object(), "{name} is a template schema");
