@@ -1,4 +1,4 @@
-//! The command line: `render`, `batch`, `resolve`, `templates` and `serve`, each a thin call into the
+//! The command line: `render`, `blank`, `batch`, `resolve`, `templates` and `serve`, each a thin call into the
 //! library. Invalid input exits with status 2 and prints each problem as `pointer: message`;
 //! output files are written to a temporary name and renamed, so a failure never leaves a
 //! half-written file behind.
@@ -33,6 +33,19 @@ pub enum Command {
         template: String,
         /// Input JSON file, or `-` for standard input.
         input: PathBuf,
+        /// Output PDF file, or `-` for standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+        #[command(flatten)]
+        engine: EngineArgs,
+    },
+    /// Print a blank form to fill by hand: what `INPUT` gives (e.g. the cell's header, the
+    /// meeting date and the member list) and dotted lines for everything else.
+    Blank {
+        /// Template id, e.g. `minutes`.
+        template: String,
+        /// Partial input JSON file, or `-` for standard input; none for a fully blank form.
+        input: Option<PathBuf>,
         /// Output PDF file, or `-` for standard output.
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
@@ -133,6 +146,16 @@ pub fn main() -> ExitCode {
 
 fn run(command: Command) -> Result<(), Error> {
     match command {
+        Command::Blank { template, input, output, engine } => {
+            let engine = engine.engine()?;
+            let body = match input {
+                Some(input) => read_input(&input)?,
+                None => b"{}".to_vec(),
+            };
+            let rendered = engine.blank_form(&template, &body)?;
+            print_warnings(&rendered.warnings);
+            write_output(&output, &rendered.pdf)?;
+        }
         Command::Render { template, input, output, engine } => {
             let engine = engine.engine()?;
             let rendered = engine.render(&template, &read_input(&input)?)?;

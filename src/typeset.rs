@@ -164,16 +164,11 @@ impl Typesetter {
     pub fn typeset(&self, spec: &JobSpec, data: Vec<u8>) -> Result<Typeset> {
         // Count (and periodically evict) on every exit path, including errors and panics.
         let _evict = EvictOnDrop;
-        let main = file_id(spec.main_path)?;
-        let (year, month, day) = spec.date;
-        let today = Datetime::from_ymd(year, month, day)
-            .ok_or_else(|| Error::Internal(format!("invalid document date {year}-{month}-{day}")))?;
-        let world = JobWorld { typesetter: self, main, data: Bytes::new(data), today };
-
         let started = std::time::Instant::now();
-        let Warned { output, warnings: _ } = typst::compile::<PagedDocument>(&world);
+        let document = self.compile(spec, data)?;
         let compiled = std::time::Instant::now();
-        let document = output.map_err(|errors| self.template_error(spec, errors.as_slice()))?;
+        let (year, month, day) = spec.date;
+        let today = self.today(spec)?;
         let options = PdfOptions {
             ident: Smart::Custom(spec.ident.clone()),
             timestamp: Some(Timestamp::new_utc(
@@ -201,6 +196,31 @@ impl Typesetter {
         let signing_spaces =
             if spec.output.signature_fields { signing_spaces(&document) } else { Vec::new() };
         Ok(Typeset { pdf, pages: document.pages().len(), signing_spaces, phases })
+    }
+
+    /// Compiles like [`Typesetter::typeset`] and draws every page as an SVG image: the same
+    /// layout, without PDF export or signing spaces, for a preview.
+    pub fn preview(&self, spec: &JobSpec, data: Vec<u8>) -> Result<Vec<String>> {
+        let _evict = EvictOnDrop;
+        let document = self.compile(spec, data)?;
+        Ok(document
+            .pages()
+            .iter()
+            .map(|page| typst_svg::svg(page, &typst_svg::SvgOptions::default()))
+            .collect())
+    }
+
+    fn compile(&self, spec: &JobSpec, data: Vec<u8>) -> Result<PagedDocument> {
+        let main = file_id(spec.main_path)?;
+        let world = JobWorld { typesetter: self, main, data: Bytes::new(data), today: self.today(spec)? };
+        let Warned { output, warnings: _ } = typst::compile::<PagedDocument>(&world);
+        output.map_err(|errors| self.template_error(spec, errors.as_slice()))
+    }
+
+    fn today(&self, spec: &JobSpec) -> Result<Datetime> {
+        let (year, month, day) = spec.date;
+        Datetime::from_ymd(year, month, day)
+            .ok_or_else(|| Error::Internal(format!("invalid document date {year}-{month}-{day}")))
     }
 
     /// Turns Typst diagnostics into `file:line:col: message` lines.

@@ -494,7 +494,7 @@ pub fn build(input: DuesReportInput, cx: &Context) -> Result<Built> {
     let Some((issued_view, date)) = shared else {
         return Err(super::invalid(issues));
     };
-    super::fail_on_errors(&issues)?;
+    cx.fail_on_errors(&issues)?;
     let Some((_, period_label)) = periods else {
         return Err(super::invalid(issues));
     };

@@ -318,7 +318,8 @@ impl<'a> Roster<'a> {
     /// The member with this id; reports `unknown_member` at `pointer` if there is none.
     pub fn find(&self, id: &str, pointer: &str, issues: &mut Vec<Issue>) -> Option<&'a Member> {
         let found = self.by_id.get(id).map(|&i| &self.members[i]);
-        if found.is_none() {
+        // A blank form's placeholder names nobody yet; that is not a problem.
+        if found.is_none() && !id.contains(super::blanks::BLANK) {
             issues.push(Issue::error(
                 pointer,
                 "unknown_member",
@@ -342,7 +343,12 @@ impl<'a> Roster<'a> {
 
     /// The name of the member with this id, or an empty string after reporting the problem.
     pub fn name(&self, id: &str, pointer: &str, issues: &mut Vec<Issue>) -> String {
-        self.find(id, pointer, issues).map(|m| m.full_name.clone()).unwrap_or_default()
+        match self.find(id, pointer, issues) {
+            Some(member) => member.full_name.clone(),
+            // Printed as a dotted line, to be written by hand.
+            None if id.contains(super::blanks::BLANK) => super::blanks::BLANK.to_string(),
+            None => String::new(),
+        }
     }
 }
 

@@ -138,7 +138,7 @@ pub fn build(input: MinutesInput, cx: &Context) -> Result<Built> {
     let Some((meeting_view, facts)) = built else {
         return Err(super::invalid(issues));
     };
-    super::fail_on_errors(&issues)?;
+    cx.fail_on_errors(&issues)?;
 
     let period = &base.meeting.period;
     let month = period.month.unwrap_or(facts.date.month());

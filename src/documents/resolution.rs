@@ -219,7 +219,7 @@ pub fn build(input: ResolutionInput, cx: &Context) -> Result<Built> {
     let (Some((issued_view, issue_date)), Some(meeting_date)) = (built, meeting_date) else {
         return Err(super::invalid(issues));
     };
-    super::fail_on_errors(&issues)?;
+    cx.fail_on_errors(&issues)?;
 
     let review = input.review_period;
     let plan = input.plan_period;

@@ -212,7 +212,7 @@ pub fn build(input: ResultsReportInput, cx: &Context) -> Result<Built> {
     let (Some((issued_view, issue_date)), Some((period_label, _))) = (built, period) else {
         return Err(super::invalid(issues));
     };
-    super::fail_on_errors(&issues)?;
+    cx.fail_on_errors(&issues)?;
 
     let subject = input.issued.subject.trim();
     let opening = match input.requested_by.as_deref().map(str::trim).filter(|r| !r.is_empty()) {

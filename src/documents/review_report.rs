@@ -185,7 +185,7 @@ pub fn build(input: ReviewReportInput, cx: &Context) -> Result<Built> {
     let Some((issued_view, issue_date)) = built else {
         return Err(super::invalid(issues));
     };
-    super::fail_on_errors(&issues)?;
+    cx.fail_on_errors(&issues)?;
 
     let year = input.year;
     let previous_findings_fixed = if input.previous_findings_fixed.is_empty() {

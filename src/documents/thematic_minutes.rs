@@ -104,7 +104,7 @@ pub fn build(input: ThematicMinutesInput, cx: &Context) -> Result<Built> {
             ),
         ));
     }
-    super::fail_on_errors(&issues)?;
+    cx.fail_on_errors(&issues)?;
 
     let quarter_label = vietnamese::quarter_label(quarter, period.year).unwrap_or_default();
     let sentence_context = json!({ "quarter": quarter_label });

@@ -33,6 +33,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tracing::Instrument;
 
 use crate::batch::{self, BatchControl};
+use crate::messages::{self, Language};
 use crate::{Engine, Error, Issue, Rendered};
 use admission::Admission;
 use metrics::Metrics;
@@ -82,6 +83,8 @@ pub fn default_workers() -> usize {
 struct AppState {
     engine: Arc<Engine>,
     admission: Arc<Admission>,
+    /// The share of the render slots previews may take (half of them, at least one).
+    preview_admission: Arc<Admission>,
     render_threads: Arc<RenderThreads>,
     metrics: Arc<Metrics>,
     draining: Arc<AtomicBool>,
@@ -100,8 +103,18 @@ pub struct Route {
 }
 
 /// Every route the service serves.
-pub const ROUTES: [Route; 8] = [
+pub const ROUTES: [Route; 10] = [
     Route { method: Method::POST, path: "/v1/render/{template}", summary: "Render one document to PDF" },
+    Route {
+        method: Method::POST,
+        path: "/v1/preview/{template}",
+        summary: "Preview any part of a document: SVG pages and every problem, never a 422",
+    },
+    Route {
+        method: Method::POST,
+        path: "/v1/blank/{template}",
+        summary: "A blank form to fill by hand: what is given, and dotted lines for the rest (PDF)",
+    },
     Route {
         method: Method::POST,
         path: "/v1/batch",
@@ -126,6 +139,8 @@ pub const ROUTES: [Route; 8] = [
 fn handler(path: &str) -> MethodRouter<AppState> {
     match path {
         "/v1/render/{template}" => post(render),
+        "/v1/preview/{template}" => post(preview),
+        "/v1/blank/{template}" => post(blank_form),
         "/v1/batch" => post(render_batch),
         "/v1/templates" => get(list_templates),
         "/v1/templates/{id}" => get(show_template),
@@ -152,6 +167,7 @@ impl Service {
         let state = AppState {
             engine,
             render_threads: Arc::new(RenderThreads::start(admission.workers())?),
+            preview_admission: Arc::new(Admission::new((admission.workers() / 2).max(1), config.queue)),
             admission: Arc::new(admission),
             metrics: Arc::new(Metrics::default()),
             draining: draining.clone(),
@@ -264,28 +280,15 @@ async fn render(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
+    let language = language(&headers);
     // The template is looked up first so that an unknown one is a 404 whatever the body.
     state.engine.catalog().get(&template)?;
     let body = json_body(&headers, body)?;
-    let timeout = state.render_timeout;
-    let job = async {
-        let permit = state.admission.admit(1).await.map_err(|_| ApiError::Busy)?;
-        let engine = state.engine.clone();
-        let started = Instant::now();
-        // Typst cannot be stopped mid-compile: on timeout the job finishes in the background,
-        // holding its slot, so a slow document never makes the server take more work at once.
-        state
-            .render_threads
-            .run(move || {
-                let _permit = permit;
-                engine.render(&template, &body).map(|rendered| (rendered, template, started.elapsed()))
-            })
-            .await
-            .map_err(|_| ApiError::Library(Error::Internal("render job lost".into())))?
-            .map_err(ApiError::Library)
-    };
-    let (rendered, template, took) =
-        tokio::time::timeout(timeout, job).await.map_err(|_| ApiError::Timeout(timeout))??;
+    let engine = state.engine.clone();
+    let name = template.clone();
+    let (mut rendered, took) = typeset_job(&state, Share::Api, move || engine.render(&name, &body))
+        .await
+        .map_err(|e| e.localized(language))?;
     state.metrics.rendered(&template, took, rendered.pages);
     tracing::debug!(
         pages = rendered.pages,
@@ -293,7 +296,96 @@ async fn render(
         export_ms = rendered.phases.export.as_secs_f64() * 1e3,
         "rendered"
     );
+    messages::localize(&mut rendered.warnings, language);
     Ok(pdf_response(rendered))
+}
+
+/// `POST /v1/preview/{template}`: SVG pages and every problem of any part of a document; a
+/// missing or wrong value is a dotted blank and an issue, never a 422.
+async fn preview(
+    State(state): State<AppState>,
+    Path(template): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let language = language(&headers);
+    state.engine.catalog().get(&template)?;
+    let body = json_body(&headers, body)?;
+    let engine = state.engine.clone();
+    let name = template.clone();
+    let (mut preview, took) = typeset_job(&state, Share::Preview, move || engine.preview(&name, &body))
+        .await
+        .map_err(|e| e.localized(language))?;
+    state.metrics.rendered(&template, took, preview.pages.len());
+    messages::localize(&mut preview.issues, language);
+    Ok(Json(preview).into_response())
+}
+
+/// `POST /v1/blank/{template}`: the form to fill by hand, as a PDF.
+async fn blank_form(
+    State(state): State<AppState>,
+    Path(template): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let language = language(&headers);
+    state.engine.catalog().get(&template)?;
+    let body = json_body(&headers, body)?;
+    let engine = state.engine.clone();
+    let name = template.clone();
+    let (mut rendered, took) = typeset_job(&state, Share::Api, move || engine.blank_form(&name, &body))
+        .await
+        .map_err(|e| e.localized(language))?;
+    state.metrics.rendered(&template, took, rendered.pages);
+    messages::localize(&mut rendered.warnings, language);
+    Ok(pdf_response(rendered))
+}
+
+/// Whose render slots a job takes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Share {
+    /// Documents: any free slot.
+    Api,
+    /// Live previews: a slot too, but never more than their share of them, so people typing
+    /// in the web app cannot starve the documents integrators ask for.
+    Preview,
+}
+
+/// Runs `job` on a render thread once admitted, within the render timeout.
+async fn typeset_job<T: Send + 'static>(
+    state: &AppState,
+    share: Share,
+    job: impl FnOnce() -> crate::Result<T> + Send + 'static,
+) -> Result<(T, Duration), ApiError> {
+    let timeout = state.render_timeout;
+    let run = async {
+        let preview_permit = match share {
+            Share::Preview => Some(state.preview_admission.admit(1).await.map_err(|_| ApiError::Busy)?),
+            Share::Api => None,
+        };
+        let permit = state.admission.admit(1).await.map_err(|_| ApiError::Busy)?;
+        let started = Instant::now();
+        // Typst cannot be stopped mid-compile: on timeout the job finishes in the background,
+        // holding its slot, so a slow document never makes the server take more work at once.
+        state
+            .render_threads
+            .run(move || {
+                let _permits = (permit, preview_permit);
+                job().map(|done| (done, started.elapsed()))
+            })
+            .await
+            .map_err(|_| ApiError::Library(Error::Internal("render job lost".into())))?
+            .map_err(ApiError::Library)
+    };
+    tokio::time::timeout(timeout, run).await.map_err(|_| ApiError::Timeout(timeout))?
+}
+
+/// The language of the messages a request asked for (`Accept-Language`; English by default).
+fn language(headers: &HeaderMap) -> Language {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map_or(Language::English, Language::from_accept_language)
 }
 
 /// The body of a JSON request, or the error a client should see.
@@ -316,6 +408,7 @@ async fn render_batch(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
+    let language = language(&headers);
     let body = json_body(&headers, body)?;
     let (chunks, receiver) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(8);
     let (admitted, ready) = tokio::sync::oneshot::channel::<Result<(), ApiError>>();
@@ -354,7 +447,10 @@ async fn render_batch(
             Err(error) => tracing::info!(%error, "batch stopped early"),
         }
     });
-    ready.await.map_err(|_| ApiError::Library(Error::Internal("batch task ended".into())))??;
+    ready
+        .await
+        .map_err(|_| ApiError::Library(Error::Internal("batch task ended".into())))?
+        .map_err(|e| e.localized(language))?;
     let mut response = Body::from_stream(ReceiverStream::new(receiver)).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
@@ -547,6 +643,19 @@ pub enum ApiError {
     Timeout(Duration),
 }
 
+impl ApiError {
+    /// The same error, its problems' messages in `language`.
+    fn localized(self, language: Language) -> Self {
+        match self {
+            ApiError::Library(Error::Invalid(mut issues)) => {
+                messages::localize(&mut issues, language);
+                ApiError::Library(Error::Invalid(issues))
+            }
+            other => other,
+        }
+    }
+}
+
 impl From<Error> for ApiError {
     fn from(error: Error) -> Self {
         ApiError::Library(error)
@@ -590,7 +699,10 @@ impl IntoResponse for ApiError {
                         "message": error.to_string(),
                         "line": line,
                         "column": column,
-                        "details": [{ "pointer": "", "message": message, "line": line, "column": column }],
+                        "details": [{
+                            "pointer": "", "code": "malformed_json", "message": message, "severity": "error",
+                            "line": line, "column": column,
+                        }],
                     }});
                     return (StatusCode::BAD_REQUEST, Json(body)).into_response();
                 }

@@ -4,6 +4,7 @@ mod batch;
 mod cli;
 mod dues_report;
 mod examples;
+mod forms;
 mod http;
 mod minutes;
 mod operations;
