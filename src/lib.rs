@@ -18,6 +18,7 @@
 //! - [`fonts`]: bundled and configured fonts, never the host's.
 //! - [`typeset`]: the Typst world and engine; the only module that drives Typst.
 //! - [`signing`]: empty signature fields over the signing spaces, added to Typst's PDF.
+//! - [`extract`]: the request a PDF carries (`embed_data`), read back under strict bounds.
 //! - [`file_names`]: safe names for downloads and zip entries.
 //! - [`batch`]: many documents from one request, streamed into a zip.
 //! - [`merge`]: a batch's documents in one `all.pdf`, for printing.
@@ -30,6 +31,7 @@ pub mod catalog;
 pub mod cli;
 pub mod documents;
 pub mod error;
+pub mod extract;
 pub mod file_names;
 pub mod fonts;
 pub mod http;
@@ -148,6 +150,7 @@ impl Engine {
             date: (built.date.year(), built.date.month(), built.date.day()),
             ident: built.ident.clone(),
             output: built.output,
+            request: built.request,
         };
         // A panic inside Typst must cost one document, not a worker thread.
         let typeset = catch_unwind(AssertUnwindSafe(|| self.typesetter.typeset(&spec, built.data)))

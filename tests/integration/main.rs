@@ -3,6 +3,7 @@
 mod batch;
 mod cli;
 mod dues_report;
+mod embed;
 mod http;
 mod minutes;
 mod operations;
