@@ -1,4 +1,5 @@
-//! The command line: `render`, `blank`, `batch`, `resolve`, `templates` and `serve`, each a thin call into the
+//! The command line: `render`, `blank`, `batch`, `resolve`, `extract`, `templates` and `serve`, each a thin
+//! call into the
 //! library. Invalid input exits with status 2 and prints each problem as `pointer: message`;
 //! output files are written to a temporary name and renamed, so a failure never leaves a
 //! half-written file behind.
@@ -61,6 +62,12 @@ pub enum Command {
         input: PathBuf,
         #[command(flatten)]
         engine: EngineArgs,
+    },
+    /// Print the request a PDF made with `"embed_data": true` carries, as
+    /// `{"template", "version", "data"}`.
+    Extract {
+        /// The PDF, or `-` for standard input.
+        input: PathBuf,
     },
     /// Render many documents of one template into a zip (see README: batch request).
     Batch {
@@ -171,6 +178,12 @@ fn run(command: Command) -> Result<(), Error> {
             let value: serde_json::Value =
                 serde_json::from_slice(&built.data).map_err(|e| Error::Internal(e.to_string()))?;
             let pretty = serde_json::to_string_pretty(&value).map_err(|e| Error::Internal(e.to_string()))?;
+            println!("{pretty}");
+        }
+        Command::Extract { input } => {
+            let extracted = crate::extract::extract(&read_input(&input)?)?;
+            let pretty =
+                serde_json::to_string_pretty(&extracted).map_err(|e| Error::Internal(e.to_string()))?;
             println!("{pretty}");
         }
         Command::Templates { engine } => {

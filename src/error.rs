@@ -97,6 +97,15 @@ pub enum Error {
     /// A request exceeded a configured limit (body size, batch items).
     #[error("{0}")]
     TooLarge(String),
+    /// A PDF gives no request back: not a PDF, damaged, or made without `embed_data`.
+    #[error("{message}")]
+    Extract {
+        /// Stable snake_case reason: `not_a_pdf`, `unreadable_pdf`, `no_embedded_data`,
+        /// `unreadable_embedded_data`.
+        code: &'static str,
+        /// What is wrong, in English.
+        message: String,
+    },
     /// The template failed to compile: a bug in the template, not in the request.
     #[error("template `{template}` failed: {message}")]
     Template {
@@ -121,7 +130,11 @@ impl Error {
     pub fn is_client_error(&self) -> bool {
         matches!(
             self,
-            Error::MalformedJson { .. } | Error::Invalid(_) | Error::UnknownTemplate(_) | Error::TooLarge(_)
+            Error::MalformedJson { .. }
+                | Error::Invalid(_)
+                | Error::UnknownTemplate(_)
+                | Error::TooLarge(_)
+                | Error::Extract { .. }
         )
     }
 }

@@ -19,6 +19,7 @@
 //! - [`fonts`]: bundled and configured fonts, never the host's.
 //! - [`typeset`]: the Typst world and engine; the only module that drives Typst.
 //! - [`signing`]: empty signature fields over the signing spaces, added to Typst's PDF.
+//! - [`extract`]: the request a PDF carries (`embed_data`), read back under strict bounds.
 //! - [`file_names`]: safe names for downloads and zip entries.
 //! - [`batch`]: many documents from one request, streamed into a zip.
 //! - [`merge`]: a batch's documents in one `all.pdf`, for printing.
@@ -31,6 +32,7 @@ pub mod catalog;
 pub mod cli;
 pub mod documents;
 pub mod error;
+pub mod extract;
 pub mod file_names;
 pub mod fonts;
 pub mod http;
@@ -180,6 +182,7 @@ impl Engine {
             date: (built.date.year(), built.date.month(), built.date.day()),
             ident: built.ident.clone(),
             output: built.output,
+            request: built.request.clone(),
         }
     }
 

@@ -108,6 +108,9 @@ pub struct Built {
     pub ident: String,
     /// PDF standard and signature fields, from the request's options.
     pub output: crate::typeset::Output,
+    /// With `embed_data`: the JSON attached to the PDF, the normalised request in an envelope
+    /// naming the template and vanban's version (see [`crate::extract`]).
+    pub request: Option<Vec<u8>>,
 }
 
 impl Built {
@@ -121,7 +124,7 @@ impl Built {
     ) -> Result<Self> {
         let data = serde_json::to_vec(view).map_err(|e| Error::Internal(format!("view: {e}")))?;
         let ident = format!("{}|{}|{}", issuer.name, title, date.to_iso());
-        Ok(Built { data, warnings: issues, date, title, ident, output: Default::default() })
+        Ok(Built { data, warnings: issues, date, title, ident, output: Default::default(), request: None })
     }
 
     /// Prints the placeholders of a lenient build as dotted blanks (see [`blanks`]).
@@ -233,14 +236,27 @@ fn build_checked(
 ) -> Result<Built> {
     let cx = Context { template: &template.id, sentences: &template.sentences, font, completeness };
     let output = input::typed::<common::Options>(value)?.output();
-    let mut built = match template.model {
+    let built = match template.model {
         Model::Minutes => minutes::build(input::typed(value)?, &cx),
         Model::ThematicMinutes => thematic_minutes::build(input::typed(value)?, &cx),
         Model::Resolution => resolution::build(input::typed(value)?, &cx),
         Model::ResultsReport => results_report::build(input::typed(value)?, &cx),
         Model::ReviewReport => review_report::build(input::typed(value)?, &cx),
         Model::DuesReport => dues_report::build(input::typed(value)?, &cx),
-    }?;
+    };
+    // An option that cannot be met is reported with the document's own problems, all at once.
+    let (mut built, output) = match (built, output) {
+        (Ok(built), Ok(output)) => (built, output),
+        (Err(Error::Invalid(mut issues)), Err(issue)) => {
+            issues.insert(0, issue);
+            return Err(Error::Invalid(issues));
+        }
+        (Ok(_), Err(issue)) => return Err(Error::Invalid(vec![issue])),
+        (Err(error), _) => return Err(error),
+    };
+    if output.embed_data {
+        built.request = Some(crate::extract::envelope(&template.id, value)?);
+    }
     built.output = output;
     if completeness != Completeness::Complete {
         // A form is filled and signed on paper, and a preview is never signed.

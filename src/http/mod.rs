@@ -33,6 +33,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tracing::Instrument;
 
 use crate::batch::{self, BatchControl};
+use crate::extract::Extracted;
 use crate::messages::{self, Language};
 use crate::{Engine, Error, Issue, Rendered};
 use admission::Admission;
@@ -103,7 +104,7 @@ pub struct Route {
 }
 
 /// Every route the service serves.
-pub const ROUTES: [Route; 10] = [
+pub const ROUTES: [Route; 11] = [
     Route { method: Method::POST, path: "/v1/render/{template}", summary: "Render one document to PDF" },
     Route {
         method: Method::POST,
@@ -119,6 +120,11 @@ pub const ROUTES: [Route; 10] = [
         method: Method::POST,
         path: "/v1/batch",
         summary: "Render many documents of one template to a zip",
+    },
+    Route {
+        method: Method::POST,
+        path: "/v1/extract",
+        summary: "Give back the request a PDF made with embed_data carries",
     },
     Route { method: Method::GET, path: "/v1/templates", summary: "List the templates" },
     Route {
@@ -142,6 +148,7 @@ fn handler(path: &str) -> MethodRouter<AppState> {
         "/v1/preview/{template}" => post(preview),
         "/v1/blank/{template}" => post(blank_form),
         "/v1/batch" => post(render_batch),
+        "/v1/extract" => post(extract),
         "/v1/templates" => get(list_templates),
         "/v1/templates/{id}" => get(show_template),
         "/healthz" => get(|| async { Json(json!({ "status": "ok" })) }),
@@ -388,9 +395,31 @@ fn language(headers: &HeaderMap) -> Language {
         .map_or(Language::English, Language::from_accept_language)
 }
 
+/// `POST /v1/extract`: the request a PDF made with `embed_data` carries, as
+/// `{"template", "version", "data"}`. Reading an uploaded PDF is CPU work on untrusted bytes, so it
+/// takes a render slot like a render does and is bounded by the same timeout.
+async fn extract(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Extracted>, ApiError> {
+    let language = language(&headers);
+    require_content_type(&headers, is_pdf, "the PDF", "application/pdf")?;
+    let body = read_body(body)?;
+    let (extracted, _) = typeset_job(&state, Share::Api, move || crate::extract::extract(&body))
+        .await
+        .map_err(|e| e.localized(language))?;
+    Ok(Json(extracted))
+}
+
 /// The body of a JSON request, or the error a client should see.
 fn json_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
-    require_json(headers)?;
+    require_content_type(headers, is_json, "the document as JSON", "application/json")?;
+    read_body(body)
+}
+
+/// The body, or a 413 past the configured limit.
+fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
     body.map_err(|rejection| match rejection.status() {
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::Library(Error::TooLarge(
             "the request body is larger than the server accepts (VANBAN_MAX_BODY_BYTES)".into(),
@@ -579,19 +608,31 @@ fn ascii_json(value: &serde_json::Value) -> String {
     out
 }
 
-fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
+/// Accepts an uncompressed body whose media type passes `accepts`; otherwise a 415 asking for
+/// `what` as `media_type`.
+fn require_content_type(
+    headers: &HeaderMap,
+    accepts: fn(&str) -> bool,
+    what: &'static str,
+    media_type: &'static str,
+) -> Result<(), ApiError> {
+    let refused = ApiError::UnsupportedMediaType { what, media_type };
     // Compressed bodies are not accepted: no decompression means no decompression bomb.
     let encoding = headers.get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("identity");
     if !encoding.trim().eq_ignore_ascii_case("identity") {
-        return Err(ApiError::UnsupportedMediaType);
+        return Err(refused);
     }
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    if essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json")) {
-        Ok(())
-    } else {
-        Err(ApiError::UnsupportedMediaType)
-    }
+    if accepts(&essence) { Ok(()) } else { Err(refused) }
+}
+
+fn is_json(essence: &str) -> bool {
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+fn is_pdf(essence: &str) -> bool {
+    essence == "application/pdf"
 }
 
 async fn list_templates(State(state): State<AppState>) -> Json<serde_json::Value> {
@@ -633,8 +674,13 @@ async fn show_template(
 pub enum ApiError {
     /// A library error.
     Library(Error),
-    /// The body is not declared as JSON.
-    UnsupportedMediaType,
+    /// The body is compressed or not of the media type the route takes.
+    UnsupportedMediaType {
+        /// What the route takes, e.g. `the PDF`.
+        what: &'static str,
+        /// Its media type, e.g. `application/pdf`.
+        media_type: &'static str,
+    },
     /// No such route.
     NotFound,
     /// Every render slot is busy and the queue is full.
@@ -665,10 +711,10 @@ impl From<Error> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, message, details): (StatusCode, &str, String, Vec<Issue>) = match self {
-            ApiError::UnsupportedMediaType => (
+            ApiError::UnsupportedMediaType { what, media_type } => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
-                "send the document as uncompressed JSON with `Content-Type: application/json`".into(),
+                format!("send {what}, uncompressed, with `Content-Type: {media_type}`"),
                 vec![],
             ),
             ApiError::NotFound => {
@@ -716,6 +762,7 @@ impl IntoResponse for ApiError {
                     (StatusCode::NOT_FOUND, "unknown_template", error.to_string(), vec![])
                 }
                 Error::TooLarge(message) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", message, vec![]),
+                Error::Extract { code, message } => (StatusCode::UNPROCESSABLE_ENTITY, code, message, vec![]),
                 other => {
                     // Server faults are logged in full but never leaked: messages may quote
                     // template internals.

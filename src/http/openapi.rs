@@ -198,6 +198,34 @@ fn operation(path: &str, summary: &str, catalog: &Catalog) -> Value {
                 .collect();
             op["requestBody"]["content"]["application/json"]["examples"] = Value::Object(examples);
         }
+        "/v1/extract" => {
+            op["requestBody"] = json!({
+                "required": true,
+                "description": "A PDF vanban made with `\"embed_data\": true` (signed or not).",
+                "content": { "application/pdf": { "schema": { "type": "string", "contentMediaType": "application/pdf" } } },
+            });
+            responses.insert("200".into(), json!({
+                "description": "The request the PDF carries: render `data` with `template` to make the same PDF again.",
+                "content": { "application/json": { "schema": {
+                    "type": "object",
+                    "required": ["template", "version", "data"],
+                    "properties": {
+                        "template": { "type": "string", "description": "Template id" },
+                        "version": { "type": "string", "description": "vanban version that made the PDF" },
+                        "data": { "type": "object", "description": "The normalised request" },
+                    },
+                } } },
+            }));
+            responses.insert("413".into(), error_response("PDF too large"));
+            responses.insert("415".into(), error_response("Not uncompressed `application/pdf`"));
+            responses.insert("422".into(), error_response(
+                "`not_a_pdf`, `unreadable_pdf`, `no_embedded_data` (made without embed_data) or `unreadable_embedded_data`",
+            ));
+            responses.insert(
+                "503".into(),
+                error_response("Every slot busy and the queue full; see `Retry-After`"),
+            );
+        }
         "/v1/templates/{id}" => {
             op["parameters"] = json!([{
                 "name": "id", "in": "path", "required": true, "schema": { "type": "string", "enum": templates },

@@ -5,6 +5,7 @@ mod cli;
 mod dues_report;
 mod examples;
 mod forms;
+mod embed;
 mod http;
 mod minutes;
 mod operations;

@@ -334,6 +334,48 @@ impl Pdf {
             .find(|(run, _)| run.trim_start().starts_with(text))
             .unwrap_or_else(|| panic!("no run starting with {text:?} on page {page}: {runs:?}"))
             .1
+    /// The embedded files, as a PDF reader lists them (`/Names/EmbeddedFiles`, one level).
+    pub fn embedded_files(&self) -> Vec<EmbeddedFile> {
+        let Ok(names) = self.catalog().get(b"Names") else { return Vec::new() };
+        let names = self.doc.dereference(names).unwrap().1.as_dict().expect("Names dictionary");
+        let Ok(tree) = names.get(b"EmbeddedFiles") else { return Vec::new() };
+        let tree = self.doc.dereference(tree).unwrap().1.as_dict().expect("name tree");
+        let entries = tree.get(b"Names").and_then(Object::as_array).expect("a flat name tree");
+        let associated: Vec<&Object> = match self.catalog().get(b"AF") {
+            Ok(af) => self.doc.dereference(af).unwrap().1.as_array().expect("AF array").iter().collect(),
+            Err(_) => Vec::new(),
+        };
+        entries
+            .chunks(2)
+            .map(|pair| {
+                let spec = self.doc.dereference(&pair[1]).unwrap().1.as_dict().expect("file specification");
+                let text = |key: &[u8]| spec.get(key).ok().map(|v| lopdf::decode_text_string(v).unwrap());
+                let stream = spec.get(b"EF").and_then(Object::as_dict).and_then(|ef| ef.get(b"F")).unwrap();
+                let stream = self.doc.dereference(stream).unwrap().1.as_stream().expect("embedded stream");
+                EmbeddedFile {
+                    key: lopdf::decode_text_string(&pair[0]).unwrap(),
+                    name: text(b"UF").or_else(|| text(b"F")).expect("a file name"),
+                    description: text(b"Desc"),
+                    relationship: spec
+                        .get(b"AFRelationship")
+                        .and_then(Object::as_name)
+                        .ok()
+                        .map(|n| String::from_utf8_lossy(n).into_owned()),
+                    mime_type: stream
+                        .dict
+                        .get(b"Subtype")
+                        .and_then(Object::as_name)
+                        .ok()
+                        .map(|n| String::from_utf8_lossy(n).into_owned()),
+                    associated: associated.contains(&&pair[1]),
+                }
+            })
+            .collect()
+    }
+
+    /// Whether the catalogue has this key (after every incremental update).
+    pub fn catalog_has(&self, key: &[u8]) -> bool {
+        self.catalog().has(key)
     }
 
     /// Page indices (0-based) where page labels start a new range.
@@ -343,4 +385,21 @@ impl Pdf {
         let nums = labels.get(b"Nums").and_then(Object::as_array).expect("Nums");
         nums.iter().step_by(2).map(|n| n.as_i64().unwrap() as u32).collect()
     }
+}
+
+/// One embedded file of a PDF.
+#[derive(Debug)]
+pub struct EmbeddedFile {
+    /// Its key in the name tree.
+    pub key: String,
+    /// `/UF` (or `/F`) of its file specification.
+    pub name: String,
+    /// `/Desc`.
+    pub description: Option<String>,
+    /// `/AFRelationship`, e.g. `Source`.
+    pub relationship: Option<String>,
+    /// The stream's `/Subtype`, e.g. `application/json` (`#2F` decoded).
+    pub mime_type: Option<String>,
+    /// Whether the catalogue's `/AF` lists it: an associated file of the document.
+    pub associated: bool,
 }
