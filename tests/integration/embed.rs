@@ -199,7 +199,7 @@ fn in_a_batch_each_pdf_carries_its_own_merged_item() {
     let mut items = Vec::new();
     for index in 0..archive.len() {
         let mut entry = archive.by_index(index).unwrap();
-        if entry.name().ends_with(".pdf") {
+        if entry.name().expect("UTF-8 entry name").ends_with(".pdf") {
             let mut pdf = Vec::new();
             entry.read_to_end(&mut pdf).unwrap();
             let extracted = extract::extract(&pdf).unwrap();
@@ -428,7 +428,7 @@ async fn post(path: &str, content_type: &str, body: Vec<u8>) -> (axum::http::Sta
     use axum::http::{Request, header};
     use http_body_util::BodyExt;
     use tower::ServiceExt;
-    let request = Request::post(path).header(header::CONTENT_TYPE, content_type).body(body.into()).unwrap();
+    let request = Request::post(path).header(header::CONTENT_TYPE, content_type).body(axum::body::Body::from(body)).unwrap();
     let router = vanban::http::router(engine(), &vanban::http::HttpConfig::default()).unwrap();
     let response = router.oneshot(request).await.unwrap();
     let status = response.status();

@@ -334,6 +334,8 @@ impl Pdf {
             .find(|(run, _)| run.trim_start().starts_with(text))
             .unwrap_or_else(|| panic!("no run starting with {text:?} on page {page}: {runs:?}"))
             .1
+    }
+
     /// The embedded files, as a PDF reader lists them (`/Names/EmbeddedFiles`, one level).
     pub fn embedded_files(&self) -> Vec<EmbeddedFile> {
         let Ok(names) = self.catalog().get(b"Names") else { return Vec::new() };
