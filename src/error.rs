@@ -27,17 +27,43 @@ pub struct Issue {
     pub message: String,
     /// Whether the problem blocks rendering.
     pub severity: Severity,
+    /// Where the value came from, when the request was a spreadsheet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+}
+
+/// A cell of an uploaded spreadsheet, as the spreadsheet shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Location {
+    /// Sheet name.
+    pub sheet: String,
+    /// 1-based row number.
+    pub row: u32,
+    /// Column letter(s), `A`…`XFD`.
+    pub column: String,
 }
 
 impl Issue {
     /// An issue that blocks rendering.
     pub fn error(pointer: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
-        Issue { pointer: pointer.into(), code, message: message.into(), severity: Severity::Error }
+        Issue {
+            pointer: pointer.into(),
+            code,
+            message: message.into(),
+            severity: Severity::Error,
+            location: None,
+        }
     }
 
     /// An issue reported alongside the document.
     pub fn warning(pointer: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
-        Issue { pointer: pointer.into(), code, message: message.into(), severity: Severity::Warning }
+        Issue {
+            pointer: pointer.into(),
+            code,
+            message: message.into(),
+            severity: Severity::Warning,
+            location: None,
+        }
     }
 
     /// The same issue, located under `prefix` (used when a document is part of a batch request).
@@ -50,6 +76,9 @@ impl Issue {
 impl std::fmt::Display for Issue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let pointer = if self.pointer.is_empty() { "/" } else { &self.pointer };
+        if let Some(Location { sheet, row, column }) = &self.location {
+            write!(f, "{sheet}!{column}{row} ")?;
+        }
         write!(f, "{pointer}: {}", self.message)
     }
 }
