@@ -14,7 +14,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::batch::BatchControl;
 use crate::http::{self, HttpConfig};
-use crate::{Engine, EngineConfig, Error, batch, fonts};
+use crate::{Engine, EngineConfig, Error, batch, fonts, input, spreadsheet};
 
 /// Turn JSON into the official documents of a Party cell, as print-ready PDFs.
 #[derive(Debug, Parser)]
@@ -69,16 +69,38 @@ pub enum Command {
         /// The PDF, or `-` for standard input.
         input: PathBuf,
     },
-    /// Render many documents of one template into a zip (see README: batch request).
+    /// Render many documents of one template into a zip (see README: batch request), from a
+    /// batch request in JSON or a spreadsheet (`.xlsx`, `.ods`, `.csv`).
     Batch {
-        /// Batch request JSON file, or `-` for standard input.
+        /// Batch request: JSON (`-` for standard input), or an `.xlsx`, `.ods` or `.csv` file.
         input: PathBuf,
-        /// Output zip file, or `-` for standard output.
-        #[arg(short, long, value_name = "FILE")]
-        output: PathBuf,
+        /// Output zip file, or `-` for standard output (not needed with `--dry-run`).
+        #[arg(short, long, value_name = "FILE", required_unless_present = "dry_run")]
+        output: Option<PathBuf>,
+        /// Check everything, render nothing: print every problem (with its cell) as JSON.
+        #[arg(long)]
+        dry_run: bool,
+        /// Template of a CSV file (a workbook names its own).
+        #[arg(long)]
+        template: Option<String>,
+        /// Use the Unicode conversion of text detected as TCVN3 or VNI.
+        #[arg(long)]
+        convert_legacy: bool,
         /// Most items accepted.
         #[arg(long, env = "VANBAN_MAX_BATCH_ITEMS", default_value_t = batch::DEFAULT_MAX_ITEMS)]
         max_items: usize,
+        #[command(flatten)]
+        engine: EngineArgs,
+    },
+    /// Write a template's workbook for batches (XLSX): blank, or filled from a batch request.
+    Workbook {
+        /// Template id.
+        template: String,
+        /// A batch request (JSON) to fill the workbook with, e.g. last month's.
+        batch: Option<PathBuf>,
+        /// Output XLSX file, or `-` for standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
         #[command(flatten)]
         engine: EngineArgs,
     },
@@ -191,9 +213,60 @@ fn run(command: Command) -> Result<(), Error> {
                 println!("{:<18} {}", template.id, template.meta.title);
             }
         }
-        Command::Batch { input, output, max_items, engine } => {
+        Command::Workbook { template, batch, output, engine } => {
             let engine = engine.engine()?;
-            let prepared = engine.prepare_batch(&read_input(&input)?, max_items)?;
+            let bytes = match batch {
+                None => spreadsheet::template_workbook(engine.catalog().get(&template)?)?,
+                Some(path) => {
+                    let mut request = input::parse(&read_input(&path)?)?;
+                    if let Some(object) = request.as_object_mut() {
+                        object.entry("template").or_insert_with(|| template.clone().into());
+                    }
+                    if request.get("template").and_then(|t| t.as_str()) != Some(template.as_str()) {
+                        return Err(Error::Invalid(vec![crate::Issue::error(
+                            "/template",
+                            "template_mismatch",
+                            format!("the batch is not for template `{template}`"),
+                        )]));
+                    }
+                    spreadsheet::export(engine.catalog(), &request)?
+                }
+            };
+            write_output(&output, &bytes)?;
+        }
+        Command::Batch { input, output, dry_run, template, convert_legacy, max_items, engine } => {
+            let engine = engine.engine()?;
+            let data = read_input(&input)?;
+            let imported = match spreadsheet::Format::from_path(&input) {
+                Some(format) => {
+                    let options =
+                        spreadsheet::ImportOptions { template, convert_legacy, ..Default::default() };
+                    Some(spreadsheet::import(engine.catalog(), &data, format, &options)?)
+                }
+                None => None,
+            };
+            if dry_run {
+                let batch = match &imported {
+                    Some(imported) => imported.batch.clone(),
+                    None => input::parse(&data)?,
+                };
+                let report = spreadsheet::dry_run(&engine, &batch, imported.as_ref(), max_items)?;
+                let json =
+                    serde_json::to_string_pretty(&report).map_err(|e| Error::Internal(e.to_string()))?;
+                println!("{json}");
+                // The report is on standard output; the errors again on standard error, exit 2.
+                let errors: Vec<_> =
+                    report.problems.into_iter().filter(|p| p.severity == crate::Severity::Error).collect();
+                return if errors.is_empty() { Ok(()) } else { Err(Error::Invalid(errors)) };
+            }
+            let prepared = match &imported {
+                Some(imported) => {
+                    print_warnings(&imported.warnings);
+                    spreadsheet::prepare(&engine, imported, max_items)?
+                }
+                None => engine.prepare_batch(&data, max_items)?,
+            };
+            let output = output.unwrap_or_else(|| PathBuf::from("-"));
             let manifest = write_atomically(&output, |out| {
                 engine.write_batch(prepared, out, &BatchControl::new(http::default_workers()))
             })?;

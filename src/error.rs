@@ -37,6 +37,20 @@ pub struct Issue {
     /// `title`, the expected `type`… Never the value itself (it may be a member's name).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub params: BTreeMap<&'static str, String>,
+    /// Where the value came from, when the request was a spreadsheet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+}
+
+/// A cell of an uploaded spreadsheet, as the spreadsheet shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Location {
+    /// Sheet name.
+    pub sheet: String,
+    /// 1-based row number.
+    pub row: u32,
+    /// Column letter(s), `A`…`XFD`.
+    pub column: String,
 }
 
 impl Issue {
@@ -51,7 +65,7 @@ impl Issue {
     }
 
     fn new(pointer: String, code: &'static str, message: String, severity: Severity) -> Self {
-        Issue { pointer, code, message, severity, keyword: None, params: BTreeMap::new() }
+        Issue { pointer, code, message, severity, keyword: None, params: BTreeMap::new(), location: None }
     }
 
     /// The same issue as a warning: a lenient build (preview, blank form) reports every problem
@@ -71,6 +85,9 @@ impl Issue {
 impl std::fmt::Display for Issue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let pointer = if self.pointer.is_empty() { "/" } else { &self.pointer };
+        if let Some(Location { sheet, row, column }) = &self.location {
+            write!(f, "{sheet}!{column}{row} ")?;
+        }
         write!(f, "{pointer}: {}", self.message)
     }
 }

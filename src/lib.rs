@@ -23,6 +23,7 @@
 //! - [`file_names`]: safe names for downloads and zip entries.
 //! - [`batch`]: many documents from one request, streamed into a zip.
 //! - [`merge`]: a batch's documents in one `all.pdf`, for printing.
+//! - [`spreadsheet`]: workbooks for ward offices, and XLSX/ODS/CSV uploads read into batches.
 //! - [`http`] and [`cli`]: thin front ends over [`Engine`].
 //! - `allocator`: the global allocator, which returns memory sooner while a batch runs.
 
@@ -41,6 +42,7 @@ pub mod merge;
 pub mod messages;
 pub mod ruleset;
 pub mod signing;
+pub mod spreadsheet;
 pub mod text_patterns;
 pub mod typeset;
 pub mod vietnamese;

@@ -12,6 +12,7 @@ pub mod admission;
 pub mod metrics;
 pub mod openapi;
 pub mod render_threads;
+pub mod spreadsheets;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -22,7 +23,7 @@ use axum::Json;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, MatchedPath, Path, Request, State};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -104,7 +105,7 @@ pub struct Route {
 }
 
 /// Every route the service serves.
-pub const ROUTES: [Route; 11] = [
+pub const ROUTES: [Route; 13] = [
     Route { method: Method::POST, path: "/v1/render/{template}", summary: "Render one document to PDF" },
     Route {
         method: Method::POST,
@@ -119,7 +120,12 @@ pub const ROUTES: [Route; 11] = [
     Route {
         method: Method::POST,
         path: "/v1/batch",
-        summary: "Render many documents of one template to a zip",
+        summary: "Render many documents of one template to a zip (from JSON, XLSX, ODS or CSV)",
+    },
+    Route {
+        method: Method::POST,
+        path: "/v1/workbook",
+        summary: "Write a JSON batch into its template's workbook (XLSX)",
     },
     Route {
         method: Method::POST,
@@ -131,6 +137,11 @@ pub const ROUTES: [Route; 11] = [
         method: Method::GET,
         path: "/v1/templates/{id}",
         summary: "Describe a template: schema and example",
+    },
+    Route {
+        method: Method::GET,
+        path: "/v1/templates/{id}/workbook",
+        summary: "The template's blank workbook (XLSX) for batches",
     },
     Route { method: Method::GET, path: "/healthz", summary: "Liveness: the process answers" },
     Route {
@@ -151,6 +162,8 @@ fn handler(path: &str) -> MethodRouter<AppState> {
         "/v1/extract" => post(extract),
         "/v1/templates" => get(list_templates),
         "/v1/templates/{id}" => get(show_template),
+        "/v1/templates/{id}/workbook" => get(spreadsheets::template_workbook),
+        "/v1/workbook" => post(spreadsheets::batch_workbook),
         "/healthz" => get(|| async { Json(json!({ "status": "ok" })) }),
         "/readyz" => get(readiness),
         "/metrics" => get(metrics_text),
@@ -434,11 +447,16 @@ fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
 /// the remaining work stops.
 async fn render_batch(
     State(state): State<AppState>,
+    Query(query): Query<spreadsheets::BatchQuery>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let language = language(&headers);
-    let body = json_body(&headers, body)?;
+    let source = match spreadsheets::batch_source(&state, &headers, &query, body).await? {
+        spreadsheets::BatchSource::Answered(response) => return Ok(response),
+        source => source,
+    };
+    let import_warnings = source.warnings_header();
     let (chunks, receiver) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(8);
     let (admitted, ready) = tokio::sync::oneshot::channel::<Result<(), ApiError>>();
     let (engine, metrics, admission) = (state.engine.clone(), state.metrics.clone(), state.admission.clone());
@@ -446,7 +464,7 @@ async fn render_batch(
     let (span, runtime) = (tracing::Span::current(), tokio::runtime::Handle::current());
     tokio::task::spawn_blocking(move || {
         let _span = span.enter();
-        let prepared = match engine.prepare_batch(&body, max_items) {
+        let prepared = match source.prepare(&engine, max_items) {
             Ok(prepared) => prepared,
             Err(error) => {
                 let _ = admitted.send(Err(ApiError::Library(error)));
@@ -485,6 +503,9 @@ async fn render_batch(
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
     headers
         .insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"vanban.zip\""));
+    if let Some(warnings) = import_warnings {
+        headers.insert("x-vanban-import-warnings", warnings);
+    }
     Ok(response)
 }
 

@@ -182,10 +182,26 @@ fn operation(path: &str, summary: &str, catalog: &Catalog) -> Value {
     let mut op = json!({ "summary": summary });
     match path {
         "/v1/batch" => {
+            let sheet =
+                json!({ "schema": { "type": "string", "contentMediaType": "application/octet-stream" } });
             op["requestBody"] = json!({
                 "required": true,
-                "content": { "application/json": { "schema": reference("BatchRequest") } },
+                "description": "A batch request, or a ward office's workbook (XLSX, ODS) or items sheet (CSV; name the template with `template`).",
+                "content": {
+                    "application/json": { "schema": reference("BatchRequest") },
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": sheet,
+                    "application/vnd.oasis.opendocument.spreadsheet": sheet,
+                    "text/csv": sheet,
+                },
             });
+            op["parameters"] = json!([
+                { "name": "dry_run", "in": "query", "schema": { "type": "boolean", "default": false },
+                  "description": "Check everything, render nothing: 200 with every problem, located by JSON pointer and, for spreadsheets, sheet, row and column." },
+                { "name": "template", "in": "query", "schema": { "type": "string", "enum": templates },
+                  "description": "Template of a CSV upload." },
+                { "name": "convert_legacy", "in": "query", "schema": { "type": "boolean", "default": false },
+                  "description": "Use the Unicode conversion of text detected as TCVN3 or VNI." },
+            ]);
             responses.insert("200".into(), json!({
                 "description": "A zip, streamed: one PDF per item, `manifest.json`, and `all.pdf` when asked for.",
                 "content": { "application/zip": { "schema": { "type": "string", "contentMediaType": "application/zip" } } },
@@ -236,6 +252,25 @@ fn operation(path: &str, summary: &str, catalog: &Catalog) -> Value {
             );
             responses.insert("404".into(), error_response("Unknown template"));
         }
+        "/v1/templates/{id}/workbook" | "/v1/workbook" => {
+            if path == "/v1/workbook" {
+                op["requestBody"] = json!({
+                    "required": true,
+                    "content": { "application/json": { "schema": reference("BatchRequest") } },
+                });
+                responses.extend(client_errors().into_iter().map(|(k, v)| (k.to_string(), v)));
+            } else {
+                op["parameters"] = json!([{
+                    "name": "id", "in": "path", "required": true, "schema": { "type": "string", "enum": templates },
+                }]);
+            }
+            responses.insert("200".into(), json!({
+                "description": "The workbook: Hướng dẫn, Chung (defaults), Chi bộ (one item per row, JSON pointers in hidden row 2), a sheet per list of objects.",
+                "content": { "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                    "schema": { "type": "string", "contentMediaType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" } } },
+            }));
+            responses.insert("404".into(), error_response("Unknown template"));
+        }
         "/readyz" => {
             responses.insert("200".into(), json_ok("Ready"));
             responses.insert("503".into(), json_ok("Draining: shutting down"));
@@ -268,6 +303,16 @@ fn issue_schema() -> Value {
             "severity": { "enum": ["error", "warning"] },
             "keyword": { "type": "string", "description": "For `schema` problems: the JSON Schema keyword, e.g. required, maxLength." },
             "params": { "type": "object", "additionalProperties": { "type": "string" }, "description": "The keyword's parameters: limit, title (the field's Vietnamese title), type…" },
+            "location": {
+                "type": "object",
+                "description": "Spreadsheet uploads only: the cell, as the spreadsheet shows it.",
+                "required": ["sheet", "row", "column"],
+                "properties": {
+                    "sheet": { "type": "string" },
+                    "row": { "type": "integer", "minimum": 1 },
+                    "column": { "type": "string", "examples": ["K"] },
+                },
+            },
         },
     })
 }

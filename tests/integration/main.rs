@@ -14,5 +14,6 @@ mod results_report;
 mod review_report;
 mod robustness;
 mod signing;
+mod spreadsheet;
 mod thematic_minutes;
 mod util;

@@ -1,0 +1,172 @@
+//! Spreadsheet routes: the workbook of a template, a batch written into a workbook, and
+//! `POST /v1/batch` bodies that are XLSX, ODS or CSV (by `Content-Type`), with `?dry_run=true`.
+//!
+//! Reading an upload is CPU work on untrusted bytes: it runs on a blocking thread, inside
+//! `catch_unwind` (a parser panic costs the request, never the server), after the body limit.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::{ApiError, AppState, ascii_json, content_disposition, json_body};
+use crate::batch::PreparedBatch;
+use crate::spreadsheet::{self, Format, ImportOptions, Imported};
+use crate::{Engine, Error, Issue, input};
+
+/// Query parameters of `POST /v1/batch`.
+#[derive(Debug, Default, Deserialize)]
+pub struct BatchQuery {
+    /// Check everything, render nothing, answer the problems as JSON.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Template of a CSV upload (a workbook names its own).
+    pub template: Option<String>,
+    /// Use the Unicode conversion of text detected as TCVN3 or VNI.
+    #[serde(default)]
+    pub convert_legacy: bool,
+}
+
+/// What a batch request turned out to be.
+pub enum BatchSource {
+    /// A JSON batch request.
+    Json(Bytes),
+    /// A spreadsheet read into a batch request.
+    Sheet(Box<Imported>),
+    /// The answer is already known (a dry run).
+    Answered(Response),
+}
+
+impl BatchSource {
+    /// Validates the batch (a 422 locates problems in the spreadsheet, when there is one).
+    pub fn prepare<'e>(&self, engine: &'e Engine, max_items: usize) -> crate::Result<PreparedBatch<'e>> {
+        match self {
+            BatchSource::Json(body) => engine.prepare_batch(body, max_items),
+            BatchSource::Sheet(imported) => spreadsheet::prepare(engine, imported, max_items),
+            BatchSource::Answered(_) => {
+                Err(Error::Internal("an answered batch has nothing to prepare".into()))
+            }
+        }
+    }
+
+    /// Warnings found while reading the spreadsheet, for the `X-Vanban-Import-Warnings` header.
+    pub fn warnings_header(&self) -> Option<HeaderValue> {
+        match self {
+            BatchSource::Sheet(imported) if !imported.warnings.is_empty() => {
+                HeaderValue::from_str(&ascii_json(&serde_json::json!(imported.warnings))).ok()
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The spreadsheet format of a request, if its `Content-Type` names one.
+fn sheet_format(headers: &HeaderMap) -> Option<Format> {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    Format::from_media_type(&content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+}
+
+/// Reads a `POST /v1/batch` body: JSON as before, or a spreadsheet; a dry run is answered here.
+pub async fn batch_source(
+    state: &AppState,
+    headers: &HeaderMap,
+    query: &BatchQuery,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<BatchSource, ApiError> {
+    let Some(format) = sheet_format(headers) else {
+        let body = json_body(headers, body)?;
+        if !query.dry_run {
+            return Ok(BatchSource::Json(body));
+        }
+        let batch = input::parse(&body)?;
+        let report =
+            blocking(state, move |engine, max_items| spreadsheet::dry_run(engine, &batch, None, max_items))
+                .await?;
+        return Ok(BatchSource::Answered(Json(report).into_response()));
+    };
+    // Same body checks as JSON (size, no Content-Encoding), whatever the type.
+    let body = json_body(&json_headers(headers), body)?;
+    let options = ImportOptions {
+        template: query.template.clone(),
+        convert_legacy: query.convert_legacy,
+        limits: spreadsheet::Limits::default(),
+    };
+    let dry_run = query.dry_run;
+    blocking(state, move |engine, max_items| {
+        let imported = spreadsheet::import(engine.catalog(), &body, format, &options)?;
+        if dry_run {
+            let report = spreadsheet::dry_run(engine, &imported.batch, Some(&imported), max_items)?;
+            return Ok(BatchSource::Answered(Json(report).into_response()));
+        }
+        Ok(BatchSource::Sheet(Box::new(imported)))
+    })
+    .await
+}
+
+/// The request's headers with the type replaced by JSON, for the shared body checks.
+fn json_headers(headers: &HeaderMap) -> HeaderMap {
+    let mut headers = headers.clone();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers
+}
+
+/// Runs library work on a blocking thread; a panic becomes a 500, never a lost worker.
+async fn blocking<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce(&Engine, usize) -> crate::Result<T> + Send + 'static,
+) -> Result<T, ApiError> {
+    let engine = state.engine.clone();
+    let max_items = state.max_batch_items;
+    tokio::task::spawn_blocking(move || {
+        catch_unwind(AssertUnwindSafe(|| work(&engine, max_items)))
+            .unwrap_or_else(|_| Err(Error::Internal("reading the spreadsheet panicked".into())))
+    })
+    .await
+    .map_err(|_| ApiError::Library(Error::Internal("spreadsheet task lost".into())))?
+    .map_err(ApiError::Library)
+}
+
+/// `GET /v1/templates/{id}/workbook`: the blank workbook of a template.
+pub async fn template_workbook(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    state.engine.catalog().get(&id)?;
+    let bytes =
+        blocking(&state, move |engine, _| spreadsheet::template_workbook(engine.catalog().get(&id)?)).await?;
+    Ok(xlsx_response(bytes, "mau-hang-loat.xlsx", "Mẫu hàng loạt.xlsx"))
+}
+
+/// `POST /v1/workbook`: a JSON batch request written into its template's workbook.
+pub async fn batch_workbook(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let body = json_body(&headers, body)?;
+    let batch = input::parse(&body)?;
+    if !batch.is_object() {
+        return Err(ApiError::Library(Error::Invalid(vec![Issue::error(
+            "",
+            "type",
+            "a batch request is a JSON object",
+        )])));
+    }
+    let bytes = blocking(&state, move |engine, _| spreadsheet::export(engine.catalog(), &batch)).await?;
+    Ok(xlsx_response(bytes, "hang-loat.xlsx", "Hàng loạt.xlsx"))
+}
+
+fn xlsx_response(bytes: Vec<u8>, ascii_name: &str, display_name: &str) -> Response {
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(spreadsheet::XLSX_MEDIA_TYPE));
+    if let Ok(value) = HeaderValue::from_str(&content_disposition(ascii_name, display_name)) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}

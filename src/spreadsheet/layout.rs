@@ -1,0 +1,295 @@
+//! Where each field of a template goes in a workbook, derived from its JSON Schema.
+//!
+//! Objects are flattened into one column per scalar field (`/vote/for`); a list of scalars is one
+//! cell with one entry per line; a list of objects (`/members`) gets its own sheet with one row per
+//! entry, keyed by the item's number (`STT`); anything the grid cannot express (a list of lists, a
+//! union of shapes) is one cell holding JSON. The mapping never depends on header text: each
+//! column's JSON Pointer is written in the hidden second row.
+
+use serde_json::{Map, Value};
+
+use crate::error::pointer_token;
+
+/// What a cell holds, and so how it is written and read back.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind {
+    /// Free text.
+    Text,
+    /// A whole number.
+    Integer,
+    /// Any number.
+    Number,
+    /// Yes or no (`Có` / `Không`).
+    Boolean,
+    /// An ISO date `YYYY-MM-DD`, shown as a spreadsheet date.
+    Date,
+    /// One of a fixed list of strings (a drop-down).
+    Choice(Vec<String>),
+    /// A list of scalars, one per line.
+    Lines(Box<Kind>),
+    /// Anything else, as JSON text.
+    Json,
+}
+
+/// One column: the field it fills and its header.
+#[derive(Debug, Clone)]
+pub struct Column {
+    /// JSON Pointer relative to the item (or to the list entry, in a list sheet).
+    pub pointer: String,
+    /// Header shown in row 1.
+    pub header: String,
+    /// What the cells hold.
+    pub kind: Kind,
+}
+
+/// A list of objects inside an item, on its own sheet.
+#[derive(Debug, Clone)]
+pub struct ListSheet {
+    /// JSON Pointer of the list relative to the item, e.g. `/members`.
+    pub pointer: String,
+    /// Sheet name (at most 31 characters, unique in the workbook).
+    pub sheet: String,
+    /// Columns of one entry, pointers relative to the entry.
+    pub columns: Vec<Column>,
+}
+
+/// The columns of a template's items sheet and its list sheets.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// Columns of the items sheet (and rows of the `Chung` sheet).
+    pub columns: Vec<Column>,
+    /// One sheet per list of objects.
+    pub lists: Vec<ListSheet>,
+}
+
+/// Names of sheets the layout itself uses; list sheets never take them.
+pub const RESERVED_SHEETS: [&str; 4] = ["Hướng dẫn", "Chung", "Chi bộ", "Danh mục"];
+
+impl Layout {
+    /// Derives the layout from a template's schema (with its `$defs` merged in).
+    pub fn from_schema(schema: &Value) -> Layout {
+        let defs = schema.get("$defs").and_then(Value::as_object).cloned().unwrap_or_default();
+        let walker = Walker { defs: &defs };
+        let mut layout = Layout { columns: Vec::new(), lists: Vec::new() };
+        let mut used_sheets: Vec<String> = RESERVED_SHEETS.iter().map(|s| s.to_string()).collect();
+        walker.object(schema, "", &[], &mut |pointer, titles, node, kind| match kind {
+            Placed::Column(kind) => {
+                layout.columns.push(Column { pointer, header: titles.join(" – "), kind })
+            }
+            Placed::List => {
+                let mut columns = Vec::new();
+                walker.object(node, "", &[], &mut |pointer, titles, _, kind| {
+                    let kind = match kind {
+                        Placed::Column(kind) => kind,
+                        // A list inside a list entry stays one cell of JSON.
+                        Placed::List => Kind::Json,
+                    };
+                    columns.push(Column { pointer, header: titles.join(" – "), kind });
+                });
+                let sheet = unique_sheet_name(&titles.join(" – "), &mut used_sheets);
+                layout.lists.push(ListSheet { pointer, sheet, columns });
+            }
+        });
+        layout
+    }
+
+    /// The column filling `pointer` (relative to the item), if any.
+    pub fn column(&self, pointer: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.pointer == pointer)
+    }
+
+    /// The list sheet of the list at `pointer`, if any.
+    pub fn list(&self, pointer: &str) -> Option<&ListSheet> {
+        self.lists.iter().find(|l| l.pointer == pointer)
+    }
+}
+
+enum Placed {
+    Column(Kind),
+    List,
+}
+
+struct Walker<'a> {
+    defs: &'a Map<String, Value>,
+}
+
+impl Walker<'_> {
+    /// Follows `$ref` and merges `allOf`, remembering whether a `date` definition was crossed.
+    fn resolve(&self, node: &Value) -> (Value, bool) {
+        let mut merged = Map::new();
+        let mut is_date = false;
+        self.collect(node, &mut merged, &mut is_date, 0);
+        (Value::Object(merged), is_date)
+    }
+
+    fn collect(&self, node: &Value, into: &mut Map<String, Value>, is_date: &mut bool, depth: usize) {
+        let Some(object) = node.as_object() else { return };
+        if depth > 16 {
+            return;
+        }
+        if let Some(name) =
+            object.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/$defs/"))
+        {
+            *is_date |= name == "date";
+            if let Some(target) = self.defs.get(name) {
+                self.collect(target, into, is_date, depth + 1);
+            }
+        }
+        for part in object.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+            self.collect(part, into, is_date, depth + 1);
+        }
+        for (key, value) in object {
+            if key != "$ref" && key != "allOf" {
+                into.insert(key.clone(), value.clone());
+            }
+        }
+    }
+
+    /// Walks an object's properties, reporting each place (column or list) with its pointer.
+    fn object(
+        &self,
+        node: &Value,
+        prefix: &str,
+        titles: &[String],
+        place: &mut dyn FnMut(String, Vec<String>, &Value, Placed),
+    ) {
+        let (node, _) = self.resolve(node);
+        let Some(properties) = node.get("properties").and_then(Value::as_object) else { return };
+        for (key, child) in properties {
+            let pointer = format!("{prefix}/{}", pointer_token(key));
+            let (resolved, is_date) = self.resolve(child);
+            let mut titles = titles.to_vec();
+            titles.push(header_of(key, &resolved));
+            let resolved = non_null_variant(&self.resolve_variants(&resolved)).unwrap_or(resolved);
+            if resolved.get("properties").is_some() {
+                self.object(&resolved, &pointer, &titles, place);
+                continue;
+            }
+            if type_of(&resolved) == Some("array") {
+                let (items, items_date) = self.resolve(resolved.get("items").unwrap_or(&Value::Null));
+                if items.get("properties").is_some() {
+                    place(pointer, titles, &items, Placed::List);
+                } else {
+                    let kind = match scalar_kind(&items, items_date) {
+                        Kind::Json => Kind::Json,
+                        scalar => Kind::Lines(Box::new(scalar)),
+                    };
+                    place(pointer, titles, &items, Placed::Column(kind));
+                }
+                continue;
+            }
+            place(pointer, titles, &resolved, Placed::Column(scalar_kind(&resolved, is_date)));
+        }
+    }
+
+    /// A `oneOf`/`anyOf` node with each variant resolved; other nodes unchanged.
+    fn resolve_variants(&self, node: &Value) -> Value {
+        let mut node = node.clone();
+        for keyword in ["oneOf", "anyOf"] {
+            if let Some(variants) = node.get(keyword).and_then(Value::as_array) {
+                let resolved: Vec<Value> = variants.iter().map(|v| self.resolve(v).0).collect();
+                node[keyword] = Value::Array(resolved);
+            }
+        }
+        node
+    }
+}
+
+/// `{"oneOf": [{"type": "null"}, X]}` → X: an empty cell stands for null.
+fn non_null_variant(node: &Value) -> Option<Value> {
+    let variants = node.get("oneOf").or_else(|| node.get("anyOf"))?.as_array()?;
+    let mut others = variants.iter().filter(|v| type_of(v) != Some("null"));
+    let only = others.next()?;
+    others.next().is_none().then(|| only.clone())
+}
+
+fn type_of(node: &Value) -> Option<&str> {
+    node.get("type").and_then(Value::as_str)
+}
+
+fn scalar_kind(node: &Value, is_date: bool) -> Kind {
+    if let Some(values) = node.get("enum").and_then(Value::as_array) {
+        let strings: Option<Vec<String>> = values.iter().map(|v| v.as_str().map(String::from)).collect();
+        return strings.map_or(Kind::Json, Kind::Choice);
+    }
+    if let Some(value) = node.get("const") {
+        return match value {
+            Value::String(s) => Kind::Choice(vec![s.clone()]),
+            _ => Kind::Json,
+        };
+    }
+    match type_of(node) {
+        Some("string") if is_date || node.get("format").and_then(Value::as_str) == Some("date") => Kind::Date,
+        Some("string") => Kind::Text,
+        Some("integer") => Kind::Integer,
+        Some("number") => Kind::Number,
+        Some("boolean") => Kind::Boolean,
+        _ => Kind::Json,
+    }
+}
+
+/// The schema's `title`, else the property name made readable (`voters_present` → `Voters present`).
+fn header_of(key: &str, node: &Value) -> String {
+    if let Some(title) = node.get("title").and_then(Value::as_str) {
+        return title.to_string();
+    }
+    let words = key.replace('_', " ");
+    let mut chars = words.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// A sheet name Excel accepts (≤ 31 characters, none of `[]:*?/\`), unique in the workbook.
+fn unique_sheet_name(wanted: &str, used: &mut Vec<String>) -> String {
+    let clean: String = wanted.chars().filter(|c| !"[]:*?/\\'".contains(*c)).collect();
+    let base: String = clean.chars().take(28).collect::<String>().trim().to_string();
+    let base = if base.is_empty() { "Danh sách".to_string() } else { base };
+    let mut name = base.clone();
+    let mut n = 2;
+    while used.iter().any(|u| u.to_lowercase() == name.to_lowercase()) {
+        name = format!("{base} {n}");
+        n += 1;
+    }
+    used.push(name.clone());
+    name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn objects_flatten_lists_get_lines_or_sheets() {
+        let schema = json!({
+            "$defs": { "date": { "type": "string", "pattern": "x" }, "count": { "type": "integer" } },
+            "type": "object",
+            "properties": {
+                "vote": { "type": "object", "properties": { "for": { "$ref": "#/$defs/count" } } },
+                "meeting_date": { "$ref": "#/$defs/date" },
+                "grounds": { "type": "array", "items": { "type": "string" } },
+                "label": { "oneOf": [{ "type": "null" }, { "type": "string" }] },
+                "kind": { "enum": ["a", "b"] },
+                "members": { "type": "array", "items": { "type": "object", "properties": {
+                    "full_name": { "type": "string", "title": "Họ và tên" },
+                    "ids": { "type": "array", "items": { "type": "string" } } } } }
+            }
+        });
+        let layout = Layout::from_schema(&schema);
+        let kinds: Vec<_> = layout.columns.iter().map(|c| (c.pointer.as_str(), c.kind.clone())).collect();
+        assert_eq!(
+            kinds,
+            [
+                ("/vote/for", Kind::Integer),
+                ("/meeting_date", Kind::Date),
+                ("/grounds", Kind::Lines(Box::new(Kind::Text))),
+                ("/label", Kind::Text),
+                ("/kind", Kind::Choice(vec!["a".into(), "b".into()])),
+            ]
+        );
+        assert_eq!(layout.columns[0].header, "Vote – For");
+        let members = layout.list("/members").expect("a list sheet");
+        assert_eq!(members.sheet, "Members");
+        assert_eq!(members.columns[0].header, "Họ và tên");
+        assert_eq!(members.columns[1].kind, Kind::Lines(Box::new(Kind::Text)));
+    }
+}
