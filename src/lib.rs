@@ -21,7 +21,8 @@
 //! - [`file_names`]: safe names for downloads and zip entries.
 //! - [`batch`]: many documents from one request, streamed into a zip.
 //! - [`merge`]: a batch's documents in one `all.pdf`, for printing.
-//! - [`http`] and [`cli`]: thin front ends over [`Engine`].
+//! - [`http`], [`web`] and [`cli`]: thin front ends over [`Engine`] (API, the secretaries' web
+//!   app, command line).
 //! - `allocator`: the global allocator, which returns memory sooner while a batch runs.
 
 mod allocator;
@@ -40,6 +41,7 @@ pub mod signing;
 pub mod text_patterns;
 pub mod typeset;
 pub mod vietnamese;
+pub mod web;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;

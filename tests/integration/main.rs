@@ -13,3 +13,4 @@ mod robustness;
 mod signing;
 mod thematic_minutes;
 mod util;
+mod web;
