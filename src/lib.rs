@@ -24,7 +24,8 @@
 //! - [`batch`]: many documents from one request, streamed into a zip.
 //! - [`merge`]: a batch's documents in one `all.pdf`, for printing.
 //! - [`spreadsheet`]: workbooks for ward offices, and XLSX/ODS/CSV uploads read into batches.
-//! - [`http`] and [`cli`]: thin front ends over [`Engine`].
+//! - [`http`], [`web`] and [`cli`]: thin front ends over [`Engine`] (API, the secretaries' web
+//!   app, command line).
 //! - `allocator`: the global allocator, which returns memory sooner while a batch runs.
 
 mod allocator;
@@ -46,6 +47,7 @@ pub mod spreadsheet;
 pub mod text_patterns;
 pub mod typeset;
 pub mod vietnamese;
+pub mod web;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;

@@ -197,6 +197,7 @@ impl Service {
         let router = ROUTES
             .iter()
             .fold(Router::new(), |router, route| router.route(route.path, handler(route.path)))
+            .merge(crate::web::router(state.engine.clone()))
             .fallback(|| async { ApiError::NotFound.into_response() })
             .layer(DefaultBodyLimit::max(config.max_body_bytes))
             .layer(middleware::from_fn_with_state(state.clone(), observe))

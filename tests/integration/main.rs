@@ -17,3 +17,4 @@ mod signing;
 mod spreadsheet;
 mod thematic_minutes;
 mod util;
+mod web;

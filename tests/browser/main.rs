@@ -1,0 +1,333 @@
+//! The web app in a real browser (chromium through chromedriver), at a phone and a PC size.
+//! Ignored by `cargo test`: run `tests/browser/run.sh`, which installs the browser when missing.
+//!
+//! Each test serves the app on a free loopback port in this process, starts its own
+//! chromedriver and drives a fresh headless chromium profile, so tests share nothing.
+
+#[allow(dead_code)]
+#[path = "../integration/util.rs"]
+mod util;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+use util::{Pdf, TEMPLATES, engine};
+use vanban::http::{HttpConfig, Service};
+
+/// Phone (a 6.1-inch phone in portrait) and office PC window sizes.
+const SIZES: [(&str, u32, u32); 2] = [("phone", 390, 844), ("pc", 1366, 900)];
+
+struct Browser {
+    client: Client,
+    driver: Child,
+    base: String,
+    downloads: tempfile::TempDir,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn screenshots() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from);
+    let dir = target.join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Serves the app in this process and opens a browser window of the given size.
+async fn open(width: u32, height: u32) -> Browser {
+    let service = Service::new(engine(), &HttpConfig::default()).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, service.router()).await });
+
+    let driver_path = std::env::var("VANBAN_CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+    let port = free_port();
+    let driver = Command::new(driver_path)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts (tests/browser/run.sh installs it)");
+    let downloads = tempfile::tempdir().unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let chromium = std::env::var("VANBAN_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": chromium,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--lang=vi-VN",
+                format!("--user-data-dir={}", profile.path().display()),
+                format!("--window-size={width},{height}"),
+            ],
+            "prefs": {
+                "download.default_directory": downloads.path().to_str().unwrap(),
+                "download.prompt_for_download": false,
+            },
+        }),
+    );
+    let webdriver = format!("http://127.0.0.1:{port}");
+    let mut attempt = 0;
+    let client = loop {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector).capabilities(capabilities.clone()).connect(&webdriver).await {
+            Ok(client) => break client,
+            Err(_) if attempt < 100 => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(error) => panic!("chromedriver session: {error}"),
+        }
+    };
+    client.set_window_size(width, height).await.unwrap();
+    // Content size, not window size, is what the page sees: make the viewport exact.
+    let inner: Value =
+        client.execute("return [window.innerWidth, window.innerHeight];", vec![]).await.unwrap();
+    let (w, h) = (inner[0].as_u64().unwrap() as u32, inner[1].as_u64().unwrap() as u32);
+    client.set_window_size(2 * width - w, 2 * height - h).await.unwrap();
+    Browser { client, driver, base, downloads, _profile: profile }
+}
+
+impl Browser {
+    async fn goto(&self, path: &str) {
+        self.client.goto(&format!("{}{path}", self.base)).await.unwrap();
+    }
+
+    async fn shot(&self, name: &str) {
+        let png = self.client.screenshot().await.unwrap();
+        std::fs::write(screenshots().join(format!("{name}.png")), png).unwrap();
+    }
+
+    async fn value_of(&self, name: &str) -> String {
+        self.client
+            .execute(
+                "var el = document.getElementsByName(arguments[0])[0]; return el ? el.value : null;",
+                vec![json!(name)],
+            )
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// Polls until the script returns true; the bound only turns a hang into a failure.
+    async fn until(&self, script: &str, args: Vec<Value>) {
+        for _ in 0..600 {
+            if self.client.execute(script, args.clone()).await.unwrap() == Value::Bool(true) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("never true: {script}");
+    }
+
+    /// Writes a save file and opens it through the page's file input.
+    async fn open_file(&self, path: &Path) {
+        let input = self.client.find(Locator::Id("open-file")).await.unwrap();
+        input.send_keys(path.to_str().unwrap()).await.unwrap();
+    }
+
+    /// Scrolls nothing sideways: the page is no wider than the window.
+    async fn assert_no_sideways_scroll(&self, what: &str) {
+        let widths: Value = self
+            .client
+            .execute("return [document.documentElement.scrollWidth, window.innerWidth];", vec![])
+            .await
+            .unwrap();
+        assert!(widths[0].as_u64() <= widths[1].as_u64(), "{what}: page wider than the window {widths}");
+    }
+}
+
+/// A save file as "Lưu về máy" writes it.
+fn save_file(dir: &Path, template: &str, data: &Value) -> PathBuf {
+    let path = dir.join(format!("{template}-save.json"));
+    std::fs::write(&path, serde_json::to_vec(&json!({ "template": template, "data": data })).unwrap())
+        .unwrap();
+    path
+}
+
+fn example(template: &str) -> Value {
+    engine().catalog().get(template).unwrap().example.clone()
+}
+
+/// The SVG text of the preview's pages, read back from their blob URLs.
+const PREVIEW_SVG: &str = "var done = arguments[arguments.length - 1];
+    Promise.all(Array.prototype.map.call(document.querySelectorAll('#preview img'),
+      function (img) { return fetch(img.src).then(function (r) { return r.text(); }); }))
+    .then(function (pages) { done(pages.join('')); }, function () { done(''); });";
+
+async fn preview_svg(browser: &Browser) -> String {
+    browser.client.execute_async(PREVIEW_SVG, vec![]).await.unwrap().as_str().unwrap_or_default().to_string()
+}
+
+/// Clicks "Tiếp tục" until the review step shows (on a PC every step is already shown).
+async fn to_review(browser: &Browser) {
+    for _ in 0..20 {
+        let review = browser.client.find(Locator::Id("step-review")).await.unwrap();
+        if review.is_displayed().await.unwrap() {
+            return;
+        }
+        let next = browser.client.find(Locator::Css(".step.current [data-step=next]")).await.unwrap();
+        next.click().await.unwrap();
+    }
+    panic!("the review step never showed");
+}
+
+#[tokio::test]
+#[ignore = "needs chromium and chromedriver: tests/browser/run.sh"]
+async fn every_form_opens_at_phone_and_pc_size() {
+    for (size, width, height) in SIZES {
+        let browser = open(width, height).await;
+        browser.goto("/").await;
+        browser.shot(&format!("{size}-home")).await;
+        browser.assert_no_sideways_scroll("home").await;
+        for template in TEMPLATES {
+            // Empty, then filled with the example through a save file.
+            browser.goto(&format!("/forms/{template}")).await;
+            let lang = browser.client.find(Locator::Css("html")).await.unwrap().attr("lang").await.unwrap();
+            assert_eq!(lang.as_deref(), Some("vi"));
+            browser.assert_no_sideways_scroll(template).await;
+            let file = save_file(browser.downloads.path(), template, &example(template));
+            browser.open_file(&file).await;
+            browser.until("return document.querySelectorAll('#preview img').length > 0;", vec![]).await;
+            browser.assert_no_sideways_scroll(template).await;
+            browser.shot(&format!("{size}-{template}")).await;
+        }
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs chromium and chromedriver: tests/browser/run.sh"]
+async fn a_secretary_edits_reloads_downloads_and_sees_problems() {
+    for (size, width, height) in SIZES {
+        let browser = open(width, height).await;
+        browser.goto("/forms/minutes").await;
+        // Open a save file: the form fills and the preview shows the pages.
+        let file = save_file(browser.downloads.path(), "minutes", &example("minutes"));
+        browser.open_file(&file).await;
+        browser
+            .until(
+                "var el = document.getElementsByName('/meeting/location')[0]; return !!el && el.value.length > 0;",
+                vec![],
+            )
+            .await;
+        browser.until("return document.querySelectorAll('#preview img').length > 0;", vec![]).await;
+        let before = preview_svg(&browser).await;
+        assert!(before.contains("<svg"), "{size}: the preview shows SVG pages");
+
+        // Edit: the preview changes and the work is saved in the browser.
+        let place = "Hội trường khu phố Đông Hải";
+        if size == "phone" {
+            browser.client.goto(&format!("{}/forms/minutes#f/meeting/location", browser.base)).await.unwrap();
+            browser.client.refresh().await.unwrap();
+        }
+        browser.until("return document.querySelectorAll('#preview img').length > 0;", vec![]).await;
+        let location = browser.client.find(Locator::Id("f/meeting/location")).await.unwrap();
+        location.clear().await.unwrap();
+        location.send_keys(place).await.unwrap();
+        browser
+            .until(
+                "return /Đã lưu lúc \\d\\d:\\d\\d/.test(document.getElementById('saved-at').textContent);",
+                vec![],
+            )
+            .await;
+        let mut after = preview_svg(&browser).await;
+        for _ in 0..600 {
+            if !after.is_empty() && after != before {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            after = preview_svg(&browser).await;
+        }
+        assert_ne!(after, before, "{size}: the preview follows the edit");
+        browser.shot(&format!("{size}-minutes-edited")).await;
+
+        // Reload: the work is still there.
+        browser.client.refresh().await.unwrap();
+        browser
+            .until(
+                "var el = document.getElementsByName('/meeting/location')[0]; return !!el && el.value === arguments[0];",
+                vec![json!(place)],
+            )
+            .await;
+
+        // Download the PDF: it holds the edit.
+        to_review(&browser).await;
+        browser.client.find(Locator::Css("button[value=pdf]")).await.unwrap().click().await.unwrap();
+        let pdf = wait_for_download(browser.downloads.path()).await;
+        let text = Pdf::parse(&std::fs::read(&pdf).unwrap()).text();
+        assert!(text.contains(place), "{size}: the PDF holds the edit");
+
+        // Clear the chair: the Vietnamese summary appears, linked to the field, which is marked.
+        browser.goto("/forms/minutes#step-chu-tri").await;
+        browser.until("return document.querySelectorAll('#preview img').length > 0;", vec![]).await;
+        let chair = browser.client.find(Locator::Id("f/meeting/chair/member_id")).await.unwrap();
+        chair.select_by_value("").await.unwrap();
+        browser
+            .until(
+                "var box = document.getElementById('problems'); return !box.hidden && box.querySelector('a[href^=\"#f/meeting/chair\"]') !== null;",
+                vec![],
+            )
+            .await;
+        let alert = browser.client.find(Locator::Css("[role=alert]")).await.unwrap();
+        let text = alert.text().await.unwrap();
+        assert!(text.contains("Cần sửa"), "{size}: {text}");
+        assert_eq!(chair.attr("aria-invalid").await.unwrap().as_deref(), Some("true"));
+        browser.shot(&format!("{size}-minutes-problem")).await;
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs chromium and chromedriver: tests/browser/run.sh"]
+async fn last_months_pdf_opens_the_form_again() {
+    let browser = open(390, 844).await;
+    let mut minutes = example("minutes");
+    minutes["meeting"]["location"] = json!("Nhà văn hóa thôn Đông Hải");
+    minutes["embed_data"] = json!(true);
+    let rendered = engine().render("minutes", minutes.to_string().as_bytes()).expect("renders with its data");
+    let path = browser.downloads.path().join("thang-truoc.pdf");
+    std::fs::write(&path, rendered.pdf).unwrap();
+    browser.goto("/").await;
+    browser.open_file(&path).await;
+    browser
+        .until(
+            "var el = document.getElementsByName('/meeting/location')[0]; return !!el && el.value === arguments[0];",
+            vec![json!("Nhà văn hóa thôn Đông Hải")],
+        )
+        .await;
+    assert!(browser.client.current_url().await.unwrap().path().ends_with("/forms/minutes"));
+}
+
+/// The first finished PDF in the download folder.
+async fn wait_for_download(dir: &Path) -> PathBuf {
+    for _ in 0..600 {
+        let done = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|e| e == "pdf"));
+        if let Some(path) = done {
+            return path;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no PDF was downloaded");
+}
