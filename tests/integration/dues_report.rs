@@ -268,6 +268,7 @@ fn schema_rejects_unknown_categories_and_regions() {
     let body = serde_json::to_vec(&input).unwrap();
     assert_eq!(
         invalid_pointers(engine().render("dues-report", &body)),
-        ["", "/members/0/category", "/region"]
+        // An unknown property is reported at its own pointer, not at its parent.
+        ["/members/0/category", "/region", "/surprise"]
     );
 }

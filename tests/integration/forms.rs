@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use tower::ServiceExt;
 use vanban::http::{HttpConfig, router};
 use vanban::messages::{Language, localize};
-use vanban::{Completeness, Error, Severity};
+use vanban::{Error, Severity};
 
 use crate::util::{Pdf, TEMPLATES, engine, fixture};
 
@@ -276,6 +276,5 @@ fn a_full_document_previews_like_it_renders() {
             "{template}: {:?}",
             preview.issues
         );
-        let _ = Completeness::Complete;
     }
 }

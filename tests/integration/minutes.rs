@@ -148,7 +148,8 @@ fn schema_problems_are_all_reported_before_anything_else() {
     input["surprise"] = json!(true);
     let body = serde_json::to_vec(&input).unwrap();
     let pointers = invalid_pointers(engine().render("minutes", &body));
-    assert_eq!(pointers, ["", "", "/meeting/period/month", "/members/0/status"]);
+    // Each at its own pointer: the missing and the unknown property too.
+    assert_eq!(pointers, ["/conclusion", "/meeting/period/month", "/members/0/status", "/surprise"]);
 }
 
 #[test]
