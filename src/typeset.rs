@@ -21,7 +21,7 @@ use std::sync::mpsc::{SyncSender, TrySendError};
 
 use serde::{Deserialize, Serialize};
 use typst::diag::{FileError, FileResult, SourceDiagnostic, Warned};
-use typst::foundations::{Bytes, Datetime, Duration, Label, Selector, Smart, Value};
+use typst::foundations::{Bytes, Datetime, Duration, Label, NativeElement, Selector, Smart, Value};
 use typst::introspection::MetadataElem;
 use typst::pdf::AttachElem;
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
@@ -211,7 +211,7 @@ impl Typesetter {
         let Warned { output, warnings: _ } = typst::compile::<PagedDocument>(&world);
         let compiled = std::time::Instant::now();
         let document = output.map_err(|errors| self.template_error(spec, errors.as_slice()))?;
-        let attached = document.introspector().query(&AttachElem::ELEM.select()).len();
+        let attached = document.introspector().elements().query(&AttachElem::ELEM.select()).len();
         if attached != usize::from(spec.request.is_some()) {
             // A templates folder whose `lib/vanban.typ` predates `embed_data` would silently
             // drop the data the request asked to keep.
