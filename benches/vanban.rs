@@ -8,7 +8,8 @@
 //!
 //! `cargo test --bench vanban` runs a seconds-long smoke version of every step (CI), without the
 //! peer; its figures mean nothing. `cargo bench --bench vanban -- throughput memory` runs only the
-//! named steps (`batch`, `single`, `throughput`, `processes`, `http`, `memory`, `cold`, `peer`;
+//! named steps (`batch`, `single`, `preview`, `throughput`, `processes`, `http`, `memory`, `cold`,
+//! `peer`;
 //! `turns` runs one comparison in turns with the peer in this process, as `peer` does five times).
 //! `processes` pins processes to cores with `taskset` (util-linux) where it is installed.
 
@@ -118,6 +119,11 @@ fn main() {
         }
         if run("throughput") {
             figures.docs_per_s = Some(throughput(&engine, template, bodies, &plan, workers, &mut report));
+        }
+    }
+    if run("preview") {
+        for (template, bodies) in &inputs {
+            preview(&engine, template, bodies, &plan, &mut report);
         }
     }
     if run("processes") {
@@ -298,6 +304,30 @@ fn single(engine: &Engine, template: &str, bodies: &[Vec<u8>], plan: &Plan, repo
     ));
     report.line(format!("| overhead: total / Typst compile+export | {:.3} × |", mean / typst));
     median
+}
+
+/// The live preview against the PDF render of the same documents, taking turns on one thread:
+/// the preview skips PDF export and signature fields and draws SVG pages instead.
+fn preview(engine: &Engine, template: &str, bodies: &[Vec<u8>], plan: &Plan, report: &mut Report) {
+    let (mut previews, mut renders) = (Vec::new(), Vec::new());
+    for run in 0..plan.single_runs {
+        let body = &bodies[run % bodies.len()];
+        let started = Instant::now();
+        let preview = engine.preview(template, body).expect("preview");
+        previews.push(started.elapsed());
+        let started = Instant::now();
+        let rendered = engine.render(template, body).expect("render");
+        renders.push(started.elapsed());
+        assert_eq!(preview.pages.len(), rendered.pages, "the preview has the PDF's pages");
+    }
+    previews.sort();
+    renders.sort();
+    let (preview_ms, render_ms) = (ms(percentile(&previews, 0.5)), ms(percentile(&renders, 0.5)));
+    report.heading(&format!("`{template}`, live preview against the PDF (one thread, in turns)"));
+    report.line("| measure | value |\n|---|---|");
+    report.line(format!("| preview median (SVG pages + issues) | {preview_ms:.1} ms |"));
+    report.line(format!("| PDF render median | {render_ms:.1} ms |"));
+    report.line(format!("| preview time / PDF render time (target ≤ 0.8) | {:.2} |", preview_ms / render_ms));
 }
 
 /// One document resolved and typeset: the whole time, the resolve part, and the result.

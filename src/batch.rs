@@ -174,7 +174,21 @@ pub fn deep_merge(base: &Value, over: &Value) -> Value {
 impl Engine {
     /// Parses and validates a batch request: every item is merged, checked and computed.
     pub fn prepare_batch(&self, body: &[u8], max_items: usize) -> Result<PreparedBatch<'_>> {
-        let request: BatchRequest = input::typed(&input::parse(body)?)?;
+        let mut request = input::parse(body)?;
+        // `null` means "not given" here as in documents.
+        input::drop_nulls(&mut request);
+        let request: BatchRequest = input::typed(&request)?;
+        let not_objects: Vec<Issue> = request
+            .defaults
+            .iter()
+            .map(|d| ("/defaults".to_string(), d))
+            .chain(request.items.iter().enumerate().map(|(i, item)| (format!("/items/{i}"), item)))
+            .filter(|(_, value)| !value.is_object())
+            .map(|(pointer, _)| Issue::error(pointer, "type", "a document (or part of one) is a JSON object"))
+            .collect();
+        if !not_objects.is_empty() {
+            return Err(Error::Invalid(not_objects));
+        }
         if request.items.len() > max_items {
             return Err(Error::TooLarge(format!(
                 "the batch has {} items; at most {max_items} are accepted per request",

@@ -32,6 +32,10 @@ pub const COMMON_SCHEMA_PATH: &str = "/lib/common.schema.json";
 /// Virtual path at which the request's data is served to Typst; a file there is shadowed.
 pub const DATA_PATH: &str = "/data.json";
 
+/// Virtual path at which the request itself is served to Typst, for the template to attach to the
+/// PDF (`embed_data`); `null` otherwise. A file there is shadowed.
+pub const REQUEST_PATH: &str = "/request.json";
+
 /// One file of a templates folder, by its virtual path (`/minutes/main.typ`).
 pub struct TemplateFile {
     /// Absolute virtual path inside the templates root, with `/` separators.
@@ -97,7 +101,7 @@ impl Catalog {
     }
 
     fn from_files(mut files: Vec<TemplateFile>) -> Result<Self> {
-        files.retain(|f| f.path != DATA_PATH);
+        files.retain(|f| f.path != DATA_PATH && f.path != REQUEST_PATH);
         files.sort_by(|a, b| a.path.cmp(&b.path));
         let mut templates = BTreeMap::new();
         for meta_file in files.iter().filter(|f| is_template_meta(&f.path)) {

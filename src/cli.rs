@@ -1,4 +1,5 @@
-//! The command line: `render`, `batch`, `resolve`, `templates` and `serve`, each a thin call into the
+//! The command line: `render`, `blank`, `batch`, `resolve`, `extract`, `templates` and `serve`, each a thin
+//! call into the
 //! library. Invalid input exits with status 2 and prints each problem as `pointer: message`;
 //! output files are written to a temporary name and renamed, so a failure never leaves a
 //! half-written file behind.
@@ -39,6 +40,19 @@ pub enum Command {
         #[command(flatten)]
         engine: EngineArgs,
     },
+    /// Print a blank form to fill by hand: what `INPUT` gives (e.g. the cell's header, the
+    /// meeting date and the member list) and dotted lines for everything else.
+    Blank {
+        /// Template id, e.g. `minutes`.
+        template: String,
+        /// Partial input JSON file, or `-` for standard input; none for a fully blank form.
+        input: Option<PathBuf>,
+        /// Output PDF file, or `-` for standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+        #[command(flatten)]
+        engine: EngineArgs,
+    },
     /// Print the data a template receives (validated, normalised, computed) as JSON, for
     /// previewing a template with standard Typst tooling.
     Resolve {
@@ -48,6 +62,12 @@ pub enum Command {
         input: PathBuf,
         #[command(flatten)]
         engine: EngineArgs,
+    },
+    /// Print the request a PDF made with `"embed_data": true` carries, as
+    /// `{"template", "version", "data"}`.
+    Extract {
+        /// The PDF, or `-` for standard input.
+        input: PathBuf,
     },
     /// Render many documents of one template into a zip (see README: batch request).
     Batch {
@@ -133,6 +153,16 @@ pub fn main() -> ExitCode {
 
 fn run(command: Command) -> Result<(), Error> {
     match command {
+        Command::Blank { template, input, output, engine } => {
+            let engine = engine.engine()?;
+            let body = match input {
+                Some(input) => read_input(&input)?,
+                None => b"{}".to_vec(),
+            };
+            let rendered = engine.blank_form(&template, &body)?;
+            print_warnings(&rendered.warnings);
+            write_output(&output, &rendered.pdf)?;
+        }
         Command::Render { template, input, output, engine } => {
             let engine = engine.engine()?;
             let rendered = engine.render(&template, &read_input(&input)?)?;
@@ -148,6 +178,12 @@ fn run(command: Command) -> Result<(), Error> {
             let value: serde_json::Value =
                 serde_json::from_slice(&built.data).map_err(|e| Error::Internal(e.to_string()))?;
             let pretty = serde_json::to_string_pretty(&value).map_err(|e| Error::Internal(e.to_string()))?;
+            println!("{pretty}");
+        }
+        Command::Extract { input } => {
+            let extracted = crate::extract::extract(&read_input(&input)?)?;
+            let pretty =
+                serde_json::to_string_pretty(&extracted).map_err(|e| Error::Internal(e.to_string()))?;
             println!("{pretty}");
         }
         Command::Templates { engine } => {

@@ -4,6 +4,8 @@
 //! `cli` to an exit code. Client errors carry every problem at once, each located by a JSON
 //! Pointer (RFC 6901) into the request body, so a caller can fix a document in one round trip.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 /// How serious an [`Issue`] is.
@@ -23,21 +25,40 @@ pub struct Issue {
     pub pointer: String,
     /// Stable snake_case identifier of the rule that was broken, e.g. `unknown_member`.
     pub code: &'static str,
-    /// Human-readable explanation, in English, without a trailing dot.
+    /// Human-readable explanation, in English (or the language asked for, see
+    /// [`crate::messages::localize`]), without a trailing dot.
     pub message: String,
     /// Whether the problem blocks rendering.
     pub severity: Severity,
+    /// For `schema` issues: the JSON Schema keyword that failed (`required`, `maxLength`…).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keyword: Option<&'static str>,
+    /// What a message needs besides the code and keyword: `limit`, the field's Vietnamese
+    /// `title`, the expected `type`… Never the value itself (it may be a member's name).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<&'static str, String>,
 }
 
 impl Issue {
     /// An issue that blocks rendering.
     pub fn error(pointer: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
-        Issue { pointer: pointer.into(), code, message: message.into(), severity: Severity::Error }
+        Issue::new(pointer.into(), code, message.into(), Severity::Error)
     }
 
     /// An issue reported alongside the document.
     pub fn warning(pointer: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
-        Issue { pointer: pointer.into(), code, message: message.into(), severity: Severity::Warning }
+        Issue::new(pointer.into(), code, message.into(), Severity::Warning)
+    }
+
+    fn new(pointer: String, code: &'static str, message: String, severity: Severity) -> Self {
+        Issue { pointer, code, message, severity, keyword: None, params: BTreeMap::new() }
+    }
+
+    /// The same issue as a warning: a lenient build (preview, blank form) reports every problem
+    /// without refusing the document.
+    pub fn downgraded(mut self) -> Self {
+        self.severity = Severity::Warning;
+        self
     }
 
     /// The same issue, located under `prefix` (used when a document is part of a batch request).
@@ -76,6 +97,15 @@ pub enum Error {
     /// A request exceeded a configured limit (body size, batch items).
     #[error("{0}")]
     TooLarge(String),
+    /// A PDF gives no request back: not a PDF, damaged, or made without `embed_data`.
+    #[error("{message}")]
+    Extract {
+        /// Stable snake_case reason: `not_a_pdf`, `unreadable_pdf`, `no_embedded_data`,
+        /// `unreadable_embedded_data`.
+        code: &'static str,
+        /// What is wrong, in English.
+        message: String,
+    },
     /// The template failed to compile: a bug in the template, not in the request.
     #[error("template `{template}` failed: {message}")]
     Template {
@@ -100,7 +130,11 @@ impl Error {
     pub fn is_client_error(&self) -> bool {
         matches!(
             self,
-            Error::MalformedJson { .. } | Error::Invalid(_) | Error::UnknownTemplate(_) | Error::TooLarge(_)
+            Error::MalformedJson { .. }
+                | Error::Invalid(_)
+                | Error::UnknownTemplate(_)
+                | Error::TooLarge(_)
+                | Error::Extract { .. }
         )
     }
 }

@@ -67,9 +67,27 @@ pub fn normalize(value: &mut Value) {
     }
 }
 
+/// Removes every object member whose value is `null`: for every optional field `null` means
+/// "not given", which is what most JSON clients send for "none". A required field sent as `null`
+/// is then reported missing, at its own pointer.
+pub fn drop_nulls(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(drop_nulls);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_nulls),
+        _ => {}
+    }
+}
+
 /// A compiled JSON Schema (draft 2020-12) for one template.
 pub struct Schema {
+    /// The schema as served: every optional property also admits `null`.
     source: Value,
+    /// The schema as validated (requests have their `null`s dropped first, so `null` never
+    /// reaches it and each problem keeps its precise keyword instead of an `anyOf`).
+    strict: Value,
     validator: jsonschema::Validator,
 }
 
@@ -78,7 +96,9 @@ impl Schema {
     pub fn compile(source: Value, origin: &str) -> Result<Self> {
         let validator = jsonschema::validator_for(&source)
             .map_err(|e| Error::Setup(format!("{origin}: invalid JSON Schema: {e}")))?;
-        Ok(Schema { source, validator })
+        let mut served = source.clone();
+        admit_null_for_optional(&mut served);
+        Ok(Schema { source: served, strict: source, validator })
     }
 
     /// The schema document, as served to clients.
@@ -88,12 +108,191 @@ impl Schema {
 
     /// Every place where `instance` breaks the schema. Messages name the rule, not the value:
     /// the value may be a long text or a member's name, which must not be echoed into logs.
+    /// A missing property is reported at its own pointer (`/meeting/chair`), not its parent's.
     pub fn check(&self, instance: &Value) -> Vec<Issue> {
-        self.validator
-            .iter_errors(instance)
-            .map(|e| Issue::error(e.instance_path().as_str(), "schema", e.masked_with("value").to_string()))
-            .collect()
+        self.validator.iter_errors(instance).flat_map(|e| self.issues_of(&e)).collect()
     }
+
+    fn issues_of(&self, error: &jsonschema::ValidationError) -> Vec<Issue> {
+        use jsonschema::error::ValidationErrorKind as Kind;
+        let at = error.instance_path().as_str().to_string();
+        let kind = error.kind();
+        let keyword: &'static str = match kind.keyword() {
+            "required" => "required",
+            "additionalProperties" => "additionalProperties",
+            "maxLength" => "maxLength",
+            "minLength" => "minLength",
+            "maxItems" => "maxItems",
+            "minItems" => "minItems",
+            "maximum" => "maximum",
+            "minimum" => "minimum",
+            "pattern" => "pattern",
+            "enum" => "enum",
+            "const" => "const",
+            "type" => "type",
+            "oneOf" => "oneOf",
+            "anyOf" => "anyOf",
+            _ => "other",
+        };
+        let issue = |pointer: String, message: String| {
+            let mut issue = Issue::error(pointer.clone(), "schema", message);
+            issue.keyword = Some(keyword);
+            if let Some(title) = self.title_at(&pointer) {
+                issue.params.insert("title", title);
+            }
+            issue
+        };
+        let limit = |issue: &mut Issue, limit: String| {
+            issue.params.insert("limit", limit);
+        };
+        let masked = error.masked_with("value").to_string();
+        match kind {
+            Kind::Required { property } => {
+                let name = property.as_str().unwrap_or_default();
+                vec![issue(format!("{at}/{}", pointer_token(name)), format!("`{name}` is required"))]
+            }
+            Kind::AdditionalProperties { unexpected } => unexpected
+                .iter()
+                .map(|name| {
+                    issue(
+                        format!("{at}/{}", pointer_token(name)),
+                        format!("`{name}` is not a field of this document"),
+                    )
+                })
+                .collect(),
+            Kind::MaxLength { limit: n }
+            | Kind::MinLength { limit: n }
+            | Kind::MaxItems { limit: n }
+            | Kind::MinItems { limit: n } => {
+                let mut one = issue(at, masked);
+                limit(&mut one, n.to_string());
+                vec![one]
+            }
+            Kind::Maximum { limit: n } | Kind::Minimum { limit: n } => {
+                let mut one = issue(at, masked);
+                limit(&mut one, n.to_string());
+                vec![one]
+            }
+            Kind::Pattern { pattern } => {
+                let mut one = issue(at, masked);
+                one.params.insert("pattern", pattern.clone());
+                vec![one]
+            }
+            Kind::Type { kind } => {
+                let mut one = issue(at, masked);
+                let expected = match kind {
+                    jsonschema::error::TypeKind::Single(t) => t.to_string(),
+                    jsonschema::error::TypeKind::Multiple(set) => {
+                        set.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", ")
+                    }
+                };
+                one.params.insert("type", expected);
+                vec![one]
+            }
+            _ => vec![issue(at, masked)],
+        }
+    }
+
+    /// The schema that describes the value at `pointer` of a request, if the schema says.
+    pub fn at(&self, pointer: &str) -> Option<&Value> {
+        pointer_tokens(pointer).try_fold(&self.strict, |node, token| self.child(node, &token))
+    }
+
+    /// The Vietnamese `title` of the field at `pointer`, for messages such as "Chưa nhập …".
+    pub fn title_at(&self, pointer: &str) -> Option<String> {
+        let node = self.at(pointer)?;
+        let title = node.get("title").or_else(|| self.resolve(node).get("title"))?;
+        title.as_str().map(str::to_string)
+    }
+
+    /// Follows local `$ref`s (`#/$defs/…`).
+    pub fn resolve<'a>(&'a self, mut node: &'a Value) -> &'a Value {
+        for _ in 0..16 {
+            match node.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
+                Some(target) => match self.strict.pointer(target) {
+                    Some(next) => node = next,
+                    None => break,
+                },
+                None => break,
+            }
+        }
+        node
+    }
+
+    /// The non-`null` alternatives of a `oneOf`/`anyOf` schema, or the schema itself.
+    pub fn alternatives<'a>(&'a self, node: &'a Value) -> Vec<&'a Value> {
+        let node = self.resolve(node);
+        let branches = node.get("oneOf").or_else(|| node.get("anyOf")).and_then(Value::as_array);
+        match branches {
+            Some(branches) => branches
+                .iter()
+                .map(|b| self.resolve(b))
+                .filter(|b| b.get("type").and_then(Value::as_str) != Some("null"))
+                .collect(),
+            None => vec![node],
+        }
+    }
+
+    fn child<'a>(&'a self, node: &'a Value, token: &str) -> Option<&'a Value> {
+        self.alternatives(node).into_iter().find_map(|node| {
+            if let Some(property) = node.get("properties").and_then(|p| p.get(token)) {
+                return Some(property);
+            }
+            let items = node.get("items")?;
+            token.parse::<usize>().ok().map(|_| items)
+        })
+    }
+}
+
+/// The reference tokens of a JSON Pointer, unescaped.
+pub fn pointer_tokens(pointer: &str) -> impl Iterator<Item = String> + '_ {
+    pointer.split('/').skip(1).map(|t| t.replace("~1", "/").replace("~0", "~"))
+}
+
+/// Lets every optional property of every object schema be `null` too (requests may send `null`
+/// for "not given"); titles and descriptions stay on the property, where form builders read them.
+fn admit_null_for_optional(node: &mut Value) {
+    match node {
+        Value::Object(map) => {
+            let required: Vec<String> = map
+                .get("required")
+                .and_then(Value::as_array)
+                .map(|r| r.iter().filter_map(Value::as_str).map(str::to_string).collect())
+                .unwrap_or_default();
+            if let Some(Value::Object(properties)) = map.get_mut("properties") {
+                for (name, property) in properties.iter_mut() {
+                    if !required.contains(name) && !admits_null(property) {
+                        let mut inner = std::mem::take(property);
+                        let mut outer = serde_json::Map::new();
+                        if let Some(inner) = inner.as_object_mut() {
+                            for key in ["title", "description"] {
+                                if let Some(text) = inner.remove(key) {
+                                    outer.insert(key.to_string(), text);
+                                }
+                            }
+                        }
+                        outer.insert("anyOf".into(), serde_json::json!([{ "type": "null" }, inner]));
+                        *property = Value::Object(outer);
+                    }
+                }
+            }
+            map.values_mut().for_each(admit_null_for_optional);
+        }
+        Value::Array(items) => items.iter_mut().for_each(admit_null_for_optional),
+        _ => {}
+    }
+}
+
+fn admits_null(schema: &Value) -> bool {
+    let null_type = |s: &Value| match s.get("type") {
+        Some(Value::String(t)) => t == "null",
+        Some(Value::Array(ts)) => ts.iter().any(|t| t == "null"),
+        _ => false,
+    };
+    null_type(schema)
+        || ["oneOf", "anyOf"].iter().any(|k| {
+            schema.get(*k).and_then(Value::as_array).is_some_and(|branches| branches.iter().any(null_type))
+        })
 }
 
 /// Deserialises a schema-checked document into its typed model. A schema that is looser than the
@@ -158,7 +357,9 @@ mod tests {
         let issues = schema.check(&json!({ "a": "x", "b": "xyzzy" }));
         let mut pointers: Vec<_> = issues.iter().map(|i| i.pointer.as_str()).collect();
         pointers.sort();
-        assert_eq!(pointers, ["", "/a", "/b"]);
+        assert_eq!(pointers, ["/a", "/b", "/c"]);
+        let missing = issues.iter().find(|i| i.pointer == "/c").expect("the missing property");
+        assert_eq!(missing.keyword, Some("required"));
         assert!(issues.iter().all(|i| !i.message.contains("xyzzy")), "values are masked: {issues:?}");
     }
 }

@@ -11,6 +11,7 @@
 //! # Layout
 //! - [`input`]: parse, NFC-normalise and schema-check a request.
 //! - [`documents`]: per data model, consistency checks and computed numbers, building the view.
+//! - [`messages`]: every issue's message in Vietnamese, from one catalogue.
 //! - [`vietnamese`]: the Vietnamese formatting rules (dates, numbers, money in words…).
 //! - [`text_patterns`]: Handlebars sentence and file-name patterns, rendered to plain text.
 //! - [`ruleset`]: sizes, margins and labels that depend on the regulation in force.
@@ -18,6 +19,7 @@
 //! - [`fonts`]: bundled and configured fonts, never the host's.
 //! - [`typeset`]: the Typst world and engine; the only module that drives Typst.
 //! - [`signing`]: empty signature fields over the signing spaces, added to Typst's PDF.
+//! - [`extract`]: the request a PDF carries (`embed_data`), read back under strict bounds.
 //! - [`file_names`]: safe names for downloads and zip entries.
 //! - [`batch`]: many documents from one request, streamed into a zip.
 //! - [`merge`]: a batch's documents in one `all.pdf`, for printing.
@@ -31,11 +33,13 @@ pub mod catalog;
 pub mod cli;
 pub mod documents;
 pub mod error;
+pub mod extract;
 pub mod file_names;
 pub mod fonts;
 pub mod http;
 pub mod input;
 pub mod merge;
+pub mod messages;
 pub mod ruleset;
 pub mod signing;
 pub mod text_patterns;
@@ -46,7 +50,7 @@ pub mod web;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 
-pub use documents::Built;
+pub use documents::{Built, Completeness};
 pub use error::{Error, Issue, Result, Severity};
 
 use catalog::{Catalog, Template};
@@ -87,6 +91,16 @@ pub struct Rendered {
     pub fields: Vec<signing::SignatureField>,
     /// Time Typst spent compiling and exporting it.
     pub phases: typeset::Phases,
+}
+
+/// A live preview: the pages of a document, complete or not, and what is wrong or missing.
+#[derive(Debug, serde::Serialize)]
+pub struct Preview {
+    /// One SVG image per page; missing values printed as dotted blanks.
+    pub pages: Vec<String>,
+    /// Every problem: schema problems as errors (to fix before the document can be issued),
+    /// consistency problems as warnings.
+    pub issues: Vec<Issue>,
 }
 
 /// Templates, fonts and the Typst engine, built once and shared by every request.
@@ -137,6 +151,43 @@ impl Engine {
         Ok(rendered)
     }
 
+    /// A preview of any part of a document: never refused for what it lacks or gets wrong
+    /// (only malformed JSON or an unknown template is an error).
+    pub fn preview(&self, template: &str, body: &[u8]) -> Result<Preview> {
+        let template = self.catalog.get(template)?;
+        let value = input::parse(body)?;
+        let built = documents::build_with(template, value, &self.font_family, Completeness::Preview)?;
+        let spec = self.job_spec(template, &built);
+        let pages = catch_unwind(AssertUnwindSafe(|| self.typesetter.preview(&spec, built.data)))
+            .map_err(|_| Error::Internal(format!("previewing `{}` panicked", template.id)))??;
+        Ok(Preview { pages, issues: built.warnings })
+    }
+
+    /// A form to fill by hand: what `body` gives (often just the header, date and members)
+    /// printed, and dotted lines for everything else; `{}` gives a fully blank form. A PDF like
+    /// every other document, without signature fields (it is signed on paper). The problems of
+    /// what was given are in `warnings`.
+    pub fn blank_form(&self, template: &str, body: &[u8]) -> Result<Rendered> {
+        let template = self.catalog.get(template)?;
+        let value = input::parse(body)?;
+        let built = documents::build_with(template, value, &self.font_family, Completeness::BlankForm)?;
+        let mut rendered = self.typeset(template, built)?;
+        // On a form, what is not given is the point: only problems in what was given remain.
+        rendered.warnings.retain(|issue| !matches!(issue.keyword, Some("required" | "minItems")));
+        rendered.file_name = format!("mau-{}", rendered.file_name);
+        Ok(rendered)
+    }
+
+    fn job_spec<'a>(&self, template: &'a Template, built: &Built) -> JobSpec<'a> {
+        JobSpec {
+            main_path: &template.main_path,
+            date: (built.date.year(), built.date.month(), built.date.day()),
+            ident: built.ident.clone(),
+            output: built.output,
+            request: built.request.clone(),
+        }
+    }
+
     /// The family documents are set in.
     pub fn font_family(&self) -> &str {
         &self.font_family
@@ -145,12 +196,7 @@ impl Engine {
     /// Typesets a document built by [`Engine::resolve`] (render = resolve + typeset); its file
     /// name defaults to the slug of its title.
     pub fn typeset(&self, template: &Template, built: Built) -> Result<Rendered> {
-        let spec = JobSpec {
-            main_path: &template.main_path,
-            date: (built.date.year(), built.date.month(), built.date.day()),
-            ident: built.ident.clone(),
-            output: built.output,
-        };
+        let spec = self.job_spec(template, &built);
         // A panic inside Typst must cost one document, not a worker thread.
         let typeset = catch_unwind(AssertUnwindSafe(|| self.typesetter.typeset(&spec, built.data)))
             .map_err(|_| Error::Internal(format!("typesetting `{}` panicked", template.id)))??;

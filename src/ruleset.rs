@@ -71,6 +71,9 @@ pub struct Sizes {
     pub page_number: f64,
     /// Table text (PRACTICE: 13 pt keeps wide tables legible within 165 mm).
     pub table: f64,
+    /// Text of dense tabular forms such as the dues table F (nine columns): 11 pt in practice,
+    /// so amounts like 11.400.000 fit their column.
+    pub dense_table: f64,
 }
 
 /// Fixed labels printed by the shared layout library.
@@ -139,6 +142,7 @@ impl Ruleset {
                 recipients: 12.0,
                 page_number: 14.0,
                 table: 13.0,
+                dense_table: 11.0,
             },
             first_line_indent_mm,
             line_spacing_pt,

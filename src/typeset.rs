@@ -2,12 +2,14 @@
 //!
 //! [`Typesetter`] is built once per process: fonts, font book, standard library and every template
 //! file (Typst sources parsed once). Each job gets a cheap [`JobWorld`] that borrows it and adds
-//! one thing, the job's data at the fixed virtual path `/data.json`. User data therefore reaches
-//! Typst only as JSON that the template reads with `json(...)`: it is never Typst source.
+//! the job's data at the fixed virtual path `/data.json`, and the request to embed (or `null`) at
+//! `/request.json`. User data therefore reaches Typst only as JSON that the template reads with
+//! `json(...)` (or attaches as bytes): it is never Typst source.
 //!
 //! Two process-wide resources of Typst need care in a long-running server:
 //! - file ids are interned forever and run out after 65 535; all ids are created here at start-up
-//!   from the catalogue's bounded file list (plus `/data.json`), never from request data;
+//!   from the catalogue's bounded file list (plus `/data.json` and `/request.json`), never from
+//!   request data;
 //! - comemo's memoization cache grows with every distinct input; [`Typesetter::typeset`] counts
 //!   every job (on success, error and panic) and every few jobs has a background thread evict
 //!   unused entries, keeping the shared template warm and the eviction off the render path.
@@ -19,8 +21,9 @@ use std::sync::mpsc::{SyncSender, TrySendError};
 
 use serde::{Deserialize, Serialize};
 use typst::diag::{FileError, FileResult, SourceDiagnostic, Warned};
-use typst::foundations::{Bytes, Datetime, Duration, Label, Selector, Smart, Value};
+use typst::foundations::{Bytes, Datetime, Duration, Label, NativeElement, Selector, Smart, Value};
 use typst::introspection::MetadataElem;
+use typst::pdf::AttachElem;
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
 use typst::utils::{LazyHash, PicoStr};
@@ -28,7 +31,7 @@ use typst::{Library, LibraryExt, World, WorldExt};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandards, Timestamp};
 
-use crate::catalog::{Catalog, DATA_PATH};
+use crate::catalog::{Catalog, DATA_PATH, REQUEST_PATH};
 use crate::error::{Error, Issue, Result};
 use crate::fonts::FontSet;
 use crate::signing::SignatureField;
@@ -64,6 +67,7 @@ pub struct Typesetter {
     fonts: Vec<Font>,
     files: HashMap<FileId, WorldFile>,
     data_id: FileId,
+    request_id: FileId,
 }
 
 /// The PDF standard a document is written to (request option `pdf_standard`).
@@ -76,6 +80,12 @@ pub enum PdfStandard {
     /// PDF/A-2a and PDF/UA-1: archival and accessible (tagged, with alternative texts).
     #[serde(rename = "a-2a+ua-1")]
     A2aUa1,
+    /// PDF/A-3b: archival, and may carry the request as an attached file (`embed_data`).
+    #[serde(rename = "a-3b")]
+    A3b,
+    /// PDF/A-3a and PDF/UA-1: archival, accessible, and may carry the request.
+    #[serde(rename = "a-3a+ua-1")]
+    A3aUa1,
     /// Plain PDF 1.7.
     #[serde(rename = "none")]
     None,
@@ -87,10 +97,29 @@ impl PdfStandard {
         let list: &[Typst] = match self {
             PdfStandard::A2b => &[Typst::A_2b],
             PdfStandard::A2aUa1 => &[Typst::A_2a, Typst::Ua_1],
+            PdfStandard::A3b => &[Typst::A_3b],
+            PdfStandard::A3aUa1 => &[Typst::A_3a, Typst::Ua_1],
             PdfStandard::None => &[],
         };
         PdfStandards::new(list)
             .map_err(|e| Error::Internal(format!("PDF standards {self:?}: {}", e.message())))
+    }
+
+    /// The standard a request with `embed_data` gets: PDF/A-2 forbids attached files, so the
+    /// default becomes PDF/A-3b. `Err` carries the nearest standard that can hold the attachment.
+    pub fn for_embedding(requested: Option<PdfStandard>) -> std::result::Result<PdfStandard, PdfStandard> {
+        match requested {
+            None => Ok(PdfStandard::A3b),
+            Some(PdfStandard::A2b) => Err(PdfStandard::A3b),
+            Some(PdfStandard::A2aUa1) => Err(PdfStandard::A3aUa1),
+            Some(other) => Ok(other),
+        }
+    }
+
+    /// The name a request uses for this standard, e.g. `"a-3b"` (with the quotes).
+    pub fn quoted(self) -> String {
+        // Serialising a unit variant cannot fail.
+        serde_json::to_string(&self).unwrap_or_default()
     }
 }
 
@@ -101,6 +130,8 @@ pub struct Output {
     pub pdf_standard: PdfStandard,
     /// Whether to report the signing spaces (to place signature fields on them).
     pub signature_fields: bool,
+    /// Whether the PDF carries the request as an attached file (`JobSpec::request`).
+    pub embed_data: bool,
 }
 
 /// What one job produces.
@@ -134,6 +165,9 @@ pub struct JobSpec<'a> {
     pub ident: String,
     /// PDF standard and signature fields.
     pub output: Output,
+    /// The JSON the template attaches to the PDF (served at `/request.json`), when
+    /// `output.embed_data`.
+    pub request: Option<Vec<u8>>,
 }
 
 impl Typesetter {
@@ -157,6 +191,7 @@ impl Typesetter {
             fonts: fonts.fonts,
             files,
             data_id: file_id(DATA_PATH)?,
+            request_id: file_id(REQUEST_PATH)?,
         })
     }
 
@@ -164,16 +199,22 @@ impl Typesetter {
     pub fn typeset(&self, spec: &JobSpec, data: Vec<u8>) -> Result<Typeset> {
         // Count (and periodically evict) on every exit path, including errors and panics.
         let _evict = EvictOnDrop;
-        let main = file_id(spec.main_path)?;
-        let (year, month, day) = spec.date;
-        let today = Datetime::from_ymd(year, month, day)
-            .ok_or_else(|| Error::Internal(format!("invalid document date {year}-{month}-{day}")))?;
-        let world = JobWorld { typesetter: self, main, data: Bytes::new(data), today };
-
         let started = std::time::Instant::now();
-        let Warned { output, warnings: _ } = typst::compile::<PagedDocument>(&world);
+        let document = self.compile(spec, data)?;
         let compiled = std::time::Instant::now();
-        let document = output.map_err(|errors| self.template_error(spec, errors.as_slice()))?;
+        let (year, month, day) = spec.date;
+        let today = self.today(spec)?;
+        let attached = document.introspector().elements().query(&AttachElem::ELEM.select()).len();
+        if attached != usize::from(spec.request.is_some()) {
+            // A templates folder whose `lib/vanban.typ` predates `embed_data` would silently
+            // drop the data the request asked to keep.
+            return Err(Error::Template {
+                template: spec.main_path.to_string(),
+                message: format!(
+                    "the document attaches {attached} file(s); it must attach {REQUEST_PATH} exactly when embed_data is asked for"
+                ),
+            });
+        }
         let options = PdfOptions {
             ident: Smart::Custom(spec.ident.clone()),
             timestamp: Some(Timestamp::new_utc(
@@ -186,14 +227,14 @@ impl Typesetter {
             // Export fails only when the document breaks a rule of the requested standard: the
             // request asked for something this document cannot be, not a server fault.
             PdfStandard::None => self.template_error(spec, errors.as_slice()),
-            _ => Error::Invalid(vec![Issue::error(
+            standard => Error::Invalid(vec![Issue::error(
                 "/pdf_standard",
                 "pdf_standard_unmet",
                 format!(
-                    "this document cannot be written as {} ({}); ask for \"a-2b\" instead",
-                    // The name the request used, quoted (serialising a unit variant cannot fail).
-                    serde_json::to_string(&spec.output.pdf_standard).unwrap_or_default(),
-                    errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ")
+                    "this document cannot be written as {} ({}); ask for {} instead",
+                    standard.quoted(),
+                    errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "),
+                    if spec.output.embed_data { PdfStandard::A3b } else { PdfStandard::A2b }.quoted(),
                 ),
             )]),
         })?;
@@ -201,6 +242,33 @@ impl Typesetter {
         let signing_spaces =
             if spec.output.signature_fields { signing_spaces(&document) } else { Vec::new() };
         Ok(Typeset { pdf, pages: document.pages().len(), signing_spaces, phases })
+    }
+
+    /// Compiles like [`Typesetter::typeset`] and draws every page as an SVG image: the same
+    /// layout, without PDF export or signing spaces, for a preview.
+    pub fn preview(&self, spec: &JobSpec, data: Vec<u8>) -> Result<Vec<String>> {
+        let _evict = EvictOnDrop;
+        let document = self.compile(spec, data)?;
+        Ok(document
+            .pages()
+            .iter()
+            .map(|page| typst_svg::svg(page, &typst_svg::SvgOptions::default()))
+            .collect())
+    }
+
+    fn compile(&self, spec: &JobSpec, data: Vec<u8>) -> Result<PagedDocument> {
+        let main = file_id(spec.main_path)?;
+        // Without a request to embed the template reads `null` and attaches nothing.
+        let request = Bytes::new(spec.request.clone().unwrap_or_else(|| b"null".to_vec()));
+        let world = JobWorld { typesetter: self, main, data: Bytes::new(data), request, today: self.today(spec)? };
+        let Warned { output, warnings: _ } = typst::compile::<PagedDocument>(&world);
+        output.map_err(|errors| self.template_error(spec, errors.as_slice()))
+    }
+
+    fn today(&self, spec: &JobSpec) -> Result<Datetime> {
+        let (year, month, day) = spec.date;
+        Datetime::from_ymd(year, month, day)
+            .ok_or_else(|| Error::Internal(format!("invalid document date {year}-{month}-{day}")))
     }
 
     /// Turns Typst diagnostics into `file:line:col: message` lines.
@@ -234,6 +302,7 @@ impl Typesetter {
             typesetter: self,
             main: source.id(),
             data: Bytes::new(Vec::new()),
+            request: Bytes::new(Vec::new()),
             today: Datetime::from_ymd(2000, 1, 1)?,
         };
         world.range(diag.span)
@@ -279,7 +348,8 @@ fn signing_spaces(document: &PagedDocument) -> Vec<SignatureField> {
 /// The label the shared Typst library puts on the corners of each signing space.
 const SIGNATURE_LABEL: &str = "vanban-signature";
 
-/// Interns a virtual path (only ever called with catalogue paths and `/data.json`).
+/// Interns a virtual path (only ever called with catalogue paths, `/data.json` and
+/// `/request.json`).
 fn file_id(path: &str) -> Result<FileId> {
     let vpath =
         VirtualPath::new(path).map_err(|e| Error::Setup(format!("bad template path {path}: {e:?}")))?;
@@ -329,6 +399,8 @@ struct JobWorld<'a> {
     main: FileId,
     /// The JSON view served at `/data.json`.
     data: Bytes,
+    /// The request to attach, or `null`, served at `/request.json`.
+    request: Bytes,
     /// The document's own date, so output never depends on the wall clock.
     today: Datetime,
 }
@@ -357,6 +429,9 @@ impl World for JobWorld<'_> {
     fn file(&self, id: FileId) -> FileResult<Bytes> {
         if id == self.typesetter.data_id {
             return Ok(self.data.clone());
+        }
+        if id == self.typesetter.request_id {
+            return Ok(self.request.clone());
         }
         match self.typesetter.files.get(&id) {
             Some(WorldFile::Source(source)) => Ok(Bytes::from_string(source.clone())),

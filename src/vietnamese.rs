@@ -292,6 +292,12 @@ pub fn count2(n: u64) -> String {
     if n < 10 { format!("{n:02}") } else { group_thousands(n) }
 }
 
+/// A count standing before its noun in a generated sentence (§5.2, decided 2026-12-01): like
+/// [`count2`] (`01 đồng chí`, `09 đồng chí`, `20 đồng chí`) except that zero stays `0`.
+pub fn count_before_noun(n: u64) -> String {
+    if n == 0 { "0".to_string() } else { count2(n) }
+}
+
 /// A fraction of people or items, slash without spaces (§5.2): `43/47`, `1.200/1.500`.
 pub fn fraction(part: u64, whole: u64) -> String {
     format!("{}/{}", group_thousands(part), group_thousands(whole))

@@ -23,12 +23,15 @@ pub struct Options {
     /// Any non-empty value also marks a draft (spec §4.0 `draft_label`).
     #[serde(default)]
     pub draft_label: Option<String>,
-    /// The PDF standard of the output; default PDF/A-2b.
+    /// The PDF standard of the output; default PDF/A-2b, or PDF/A-3b with `embed_data`.
     #[serde(default)]
-    pub pdf_standard: PdfStandard,
+    pub pdf_standard: Option<PdfStandard>,
     /// Put an empty digital-signature field on every signing space; default `true`.
     #[serde(default = "yes")]
     pub signature_fields: bool,
+    /// Attach the request to the PDF, so the document can be reopened from it; default `false`.
+    #[serde(default)]
+    pub embed_data: bool,
 }
 
 impl Options {
@@ -37,12 +40,31 @@ impl Options {
         self.draft || self.draft_label.as_deref().is_some_and(|label| !label.is_empty())
     }
 
-    /// How Typst's output is finished: a draft is never signed, so it gets no fields.
-    pub fn output(&self) -> Output {
-        Output {
-            pdf_standard: self.pdf_standard,
+    /// How Typst's output is finished: a draft is never signed, so it gets no fields. Embedding
+    /// needs a standard that allows attached files: PDF/A-2 does not, so an explicit PDF/A-2
+    /// with `embed_data` is refused with the nearest standard that does.
+    pub fn output(&self) -> Result<Output, Issue> {
+        let pdf_standard = if self.embed_data {
+            PdfStandard::for_embedding(self.pdf_standard).map_err(|nearest| {
+                Issue::error(
+                    "/pdf_standard",
+                    "pdf_standard_cannot_embed",
+                    format!(
+                        "{} cannot carry the embedded data (PDF/A-2 forbids attached files); ask for {} \
+                         or leave pdf_standard out, or set embed_data to false",
+                        self.pdf_standard.unwrap_or_default().quoted(),
+                        nearest.quoted()
+                    ),
+                )
+            })?
+        } else {
+            self.pdf_standard.unwrap_or_default()
+        };
+        Ok(Output {
+            pdf_standard,
             signature_fields: self.signature_fields && !self.is_draft(),
-        }
+            embed_data: self.embed_data,
+        })
     }
 }
 

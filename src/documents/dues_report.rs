@@ -106,6 +106,18 @@ pub struct MinimumWages {
     pub iv: u64,
 }
 
+impl Region {
+    /// The region's Roman numeral as printed (`III`).
+    pub fn numeral(self) -> &'static str {
+        match self {
+            Region::I => "I",
+            Region::II => "II",
+            Region::III => "III",
+            Region::IV => "IV",
+        }
+    }
+}
+
 impl MinimumWages {
     /// The wage of one region.
     pub fn of(&self, region: Region) -> u64 {
@@ -318,6 +330,8 @@ struct DuesReportView {
     table: TableView,
     /// The bold `Cộng` row.
     total_row: Vec<String>,
+    /// Under the table: what the `Khác` rows are computed from (the regional minimum wage).
+    base_note: Option<String>,
     /// Summary lines under the table (`- ` lines).
     summary: Vec<String>,
     /// `II- ĐÁNH GIÁ` paragraphs.
@@ -388,7 +402,10 @@ pub fn build(input: DuesReportInput, cx: &Context) -> Result<Built> {
 
     let mut rows = Vec::with_capacity(input.members.len());
     let (mut total_due, mut total_paid) = (0u64, 0u64);
+    // Channels are counted among the members who paid in full: the sentence says how those paid.
     let (mut paid_in_full, mut on_portal, mut in_cash) = (0u64, 0u64, 0u64);
+    // (region, wage) pairs that are the base of a `Khác` row, for the note under the table.
+    let mut wage_bases: Vec<(Region, u64)> = Vec::new();
     let (mut unpaid, mut underpaid, mut overpaid) = (Vec::new(), Vec::new(), 0u64);
     for (i, member) in input.members.iter().enumerate() {
         let base_amount = if member.category.needs_base() {
@@ -414,6 +431,14 @@ pub fn build(input: DuesReportInput, cx: &Context) -> Result<Built> {
             .iter()
             .map(|(rates, wages)| monthly_due(member.category, base_amount, wages.of(region), rates))
             .collect();
+        if !member.category.needs_base() && member.category != Category::Student {
+            for (_, wages) in &monthly {
+                let pair = (region, wages.of(region));
+                if !wage_bases.contains(&pair) {
+                    wage_bases.push(pair);
+                }
+            }
+        }
         let due: u64 = dues.iter().map(|d| d.due).sum();
         total_due += due;
         total_paid += member.paid_amount;
@@ -439,9 +464,10 @@ pub fn build(input: DuesReportInput, cx: &Context) -> Result<Built> {
             underpaid.push(format!("đồng chí {}", member.full_name));
         }
         if member.paid_amount > 0 {
+            let in_full = member.paid_amount >= due;
             match member.channel {
-                Some(Channel::CongDvcqg) => on_portal += 1,
-                Some(Channel::TienMat) => in_cash += 1,
+                Some(Channel::CongDvcqg) => on_portal += u64::from(in_full),
+                Some(Channel::TienMat) => in_cash += u64::from(in_full),
                 None => issues.push(Issue::warning(
                     format!("/members/{i}/channel"),
                     "missing_channel",
@@ -468,7 +494,7 @@ pub fn build(input: DuesReportInput, cx: &Context) -> Result<Built> {
     let Some((issued_view, date)) = shared else {
         return Err(super::invalid(issues));
     };
-    super::fail_on_errors(&issues)?;
+    cx.fail_on_errors(&issues)?;
     let Some((_, period_label)) = periods else {
         return Err(super::invalid(issues));
     };
@@ -502,24 +528,43 @@ pub fn build(input: DuesReportInput, cx: &Context) -> Result<Built> {
             .push(cx.sentence("remitted", &json!({ "amount": vietnamese::money_dong(total_paid - kept) }))?);
     }
 
-    let mut assessment = vec![cx.sentence(
-        "channels",
-        &json!({ "portal": on_portal, "cash": in_cash, "payers": on_portal + in_cash }),
-    )?];
-    if overpaid > 0 {
-        assessment.push(cx.sentence("overpaid", &json!({ "count": overpaid }))?);
+    // Section II in one sentence (how many paid in full, by which channel, who paid more), then
+    // who did not pay or paid too little.
+    let count = vietnamese::count_before_noun;
+    let mut paid = cx.sentence(
+        "paid",
+        &json!({
+            "paid": paid_in_full,
+            "total": total_members,
+            "pct": vietnamese::percent(paid_in_full, total_members),
+            "period": period_label,
+        }),
+    )?;
+    let mut channels = Vec::new();
+    if on_portal > 0 {
+        channels.push(cx.sentence("paid_on_portal", &json!({ "count": count(on_portal) }))?);
     }
+    if in_cash > 0 {
+        channels.push(cx.sentence("paid_in_cash", &json!({ "count": count(in_cash) }))?);
+    }
+    if !channels.is_empty() {
+        paid = format!("{paid}, trong đó {}", channels.join(", "));
+    }
+    if overpaid > 0 {
+        paid = format!("{paid}; {}", cx.sentence("overpaid", &json!({ "count": count(overpaid) }))?);
+    }
+    let mut assessment = vec![format!("{paid}.")];
     if !unpaid.is_empty() {
-        assessment
-            .push(cx.sentence("unpaid", &json!({ "count": unpaid.len(), "names": unpaid.join(", ") }))?);
+        assessment.push(cx.sentence(
+            "unpaid",
+            &json!({ "count": count(unpaid.len() as u64), "names": unpaid.join(", ") }),
+        )?);
     }
     if !underpaid.is_empty() {
-        assessment.push(
-            cx.sentence("underpaid", &json!({ "count": underpaid.len(), "names": underpaid.join(", ") }))?,
-        );
-    }
-    if unpaid.is_empty() && underpaid.is_empty() {
-        assessment.push(cx.sentence("all_paid", &json!({ "period": period_label }))?);
+        assessment.push(cx.sentence(
+            "underpaid",
+            &json!({ "count": count(underpaid.len() as u64), "names": underpaid.join(", ") }),
+        )?);
     }
     assessment.extend(lines(input.assessment.as_deref()));
     let mut proposals = lines(input.proposals.as_deref());
@@ -527,8 +572,20 @@ pub fn build(input: DuesReportInput, cx: &Context) -> Result<Built> {
         proposals.push(cx.sentence("default_proposal", &json!({}))?);
     }
 
+    let base_note = if wage_bases.is_empty() {
+        None
+    } else {
+        let regions: Vec<String> = wage_bases
+            .iter()
+            .map(|(region, wage)| {
+                format!("vùng {} ({}/tháng)", region.numeral(), vietnamese::money_dong(*wage))
+            })
+            .collect();
+        Some(cx.sentence("base_note", &json!({ "regions": regions.join("; ") }))?)
+    };
     let view = DuesReportView {
         opening: cx.sentence("opening", &json!({ "period": period_label }))?,
+        base_note,
         table: TableView { columns: COLUMNS.to_vec(), rows },
         total_row: vec![
             String::new(),

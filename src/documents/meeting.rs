@@ -72,6 +72,17 @@ impl Role {
             Role::DangVien => "Đảng viên",
         }
     }
+
+    /// The title printed after a member's name in running text (`Đồng chí X - Bí thư Chi bộ`,
+    /// §5.6); a plain member has none.
+    pub fn title(self) -> Option<&'static str> {
+        match self {
+            Role::BiThu => Some("Bí thư Chi bộ"),
+            Role::PhoBiThu => Some("Phó Bí thư Chi bộ"),
+            Role::ChiUyVien => Some("Chi ủy viên"),
+            Role::DangVien => None,
+        }
+    }
 }
 
 /// One line of `attendance`.
@@ -167,11 +178,34 @@ pub struct Speech {
     pub text: String,
 }
 
+/// What a vote decides, which fixes the base it is counted over (§4.1 "Votes on people").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VoteKind {
+    /// A resolution, a report, a contribution: over the official members present.
+    #[default]
+    General,
+    /// Proposing to admit someone to the Party (Điều lệ Đảng, Điều 4 khoản 3).
+    Admission,
+    /// Proposing to recognise a probationary member as official (Điều lệ Đảng, Điều 5).
+    OfficialRecognition,
+}
+
+impl VoteKind {
+    /// Whether the Charter counts this vote over the cell's official members.
+    pub fn is_on_a_person(self) -> bool {
+        self != VoteKind::General
+    }
+}
+
 /// One vote in `votes`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Vote {
     /// What was voted on.
     pub subject: String,
+    /// What the vote decides; `general` when absent.
+    #[serde(default)]
+    pub kind: VoteKind,
     /// In favour.
     #[serde(rename = "for")]
     pub in_favour: u32,
@@ -284,7 +318,8 @@ impl<'a> Roster<'a> {
     /// The member with this id; reports `unknown_member` at `pointer` if there is none.
     pub fn find(&self, id: &str, pointer: &str, issues: &mut Vec<Issue>) -> Option<&'a Member> {
         let found = self.by_id.get(id).map(|&i| &self.members[i]);
-        if found.is_none() {
+        // A blank form's placeholder names nobody yet; that is not a problem.
+        if found.is_none() && !id.contains(super::blanks::BLANK) {
             issues.push(Issue::error(
                 pointer,
                 "unknown_member",
@@ -294,9 +329,26 @@ impl<'a> Roster<'a> {
         found
     }
 
+    /// `Nguyễn Văn Hùng - Bí thư Chi bộ`: the name with the title of the member's role, for
+    /// the presenter sentences; an empty string after reporting an unknown id.
+    pub fn name_with_title(&self, id: &str, pointer: &str, issues: &mut Vec<Issue>) -> String {
+        match self.find(id, pointer, issues) {
+            Some(m) => match m.role.title() {
+                Some(title) => format!("{} - {title}", m.full_name),
+                None => m.full_name.clone(),
+            },
+            None => String::new(),
+        }
+    }
+
     /// The name of the member with this id, or an empty string after reporting the problem.
     pub fn name(&self, id: &str, pointer: &str, issues: &mut Vec<Issue>) -> String {
-        self.find(id, pointer, issues).map(|m| m.full_name.clone()).unwrap_or_default()
+        match self.find(id, pointer, issues) {
+            Some(member) => member.full_name.clone(),
+            // Printed as a dotted line, to be written by hand.
+            None if id.contains(super::blanks::BLANK) => super::blanks::BLANK.to_string(),
+            None => String::new(),
+        }
     }
 }
 
@@ -332,6 +384,9 @@ pub struct AttendanceCounts {
     pub absent_unexcused: u64,
     /// Full members present: those who vote.
     pub voters_present: u64,
+    /// Base of a vote on a person: the official members, less those exempt from activities and
+    /// absent (§4.1; UNCONFIRMED detail of HD 01-HD/TW, default as the spec states).
+    pub official_base: u64,
     /// `91,5%`.
     pub present_pct: String,
 }
@@ -448,7 +503,7 @@ pub fn build(
             text: speech.text.clone(),
         })
         .collect();
-    let votes = vote_sentences(&input.votes, counts.voters_present, cx, issues)?;
+    let votes = vote_sentences(&input.votes, &counts, cx, issues)?;
     let signatures = SignaturePair {
         left: minutes_signature(&input.signatures.left, "left", "thu_ky", "THƯ KÝ", roster, issues),
         right: minutes_signature(&input.signatures.right, "right", "chu_tri", "CHỦ TRÌ", roster, issues),
@@ -474,11 +529,7 @@ pub fn build(
         time_text,
         location: with_period(&meeting.location),
         attendance: attendance_view(input, &counts, &presence, cx)?,
-        guests: meeting
-            .guests
-            .iter()
-            .map(|g| format!("Đồng chí {} - {}", g.full_name, g.title_text))
-            .collect(),
+        guests: guest_lines(&meeting.guests),
         chair_line: with_period(&format!("Đồng chí {chair} - {}", meeting.chair.title_text)),
         secretary_line: with_period(&format!("Đồng chí {secretary} - {}", meeting.secretary.title_text)),
         opening,
@@ -508,14 +559,49 @@ fn check_duration(start: Time, end: Time, combined: bool, issues: &mut Vec<Issue
         ));
         return;
     };
-    let minimum = if combined { MIN_COMBINED_MEETING_MINUTES } else { MIN_MEETING_MINUTES };
-    if minutes < minimum {
+    // The minutes of a thematic part held after the regular part record that part only; the
+    // session's length (at least 120 minutes) is checked where the whole session is recorded
+    // (the regular minutes, table D of the results report).
+    if !combined && minutes < MIN_MEETING_MINUTES {
         issues.push(Issue::warning(
             "/meeting/end_time",
             "short_meeting",
-            format!("the meeting lasted {minutes} minutes; HD 42-HD/BTCTW asks for at least {minimum}"),
+            format!(
+                "the meeting lasted {minutes} minutes; HD 42-HD/BTCTW asks for at least {MIN_MEETING_MINUTES}"
+            ),
         ));
     }
+}
+
+/// The presenter sentence before a summary (`Đồng chí X - Bí thư Chi bộ trình bày:`), or `None`
+/// when the summary already opens by naming who spoke (`Đồng chí …`), so that the minutes do not
+/// say it twice.
+pub fn presenter_sentence(
+    summary: &str,
+    presenter: &str,
+    pattern: &str,
+    cx: &Context,
+) -> Result<Option<String>> {
+    let names_the_speaker = summary.trim_start().to_lowercase().starts_with("đồng chí ");
+    if names_the_speaker {
+        return Ok(None);
+    }
+    cx.sentence(pattern, &json!({ "presenter": presenter })).map(Some)
+}
+
+/// `Đồng chí X - title` lines of the guests: one guest is a sentence of its own (`.`); several
+/// are `- ` lines, each ending `;` and the last `.` (§5.8 list punctuation).
+fn guest_lines(guests: &[Guest]) -> Vec<String> {
+    let last = guests.len().saturating_sub(1);
+    guests
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            let line = format!("Đồng chí {} - {}", g.full_name, g.title_text);
+            let line = line.trim_end_matches(['.', ';']);
+            if i == last { format!("{line}.") } else { format!("{line};") }
+        })
+        .collect()
 }
 
 /// Ends a sentence with a period unless it already ends with punctuation.
@@ -554,6 +640,9 @@ fn count_attendance(
         if present && member.status == MemberStatus::ChinhThuc {
             counts.voters_present += 1;
         }
+        if member.status == MemberStatus::ChinhThuc && (present || !member.exempt_from_activities) {
+            counts.official_base += 1;
+        }
         let state = if member.exempt_from_activities {
             counts.exempt += 1;
             if present { Presence::Present } else { Presence::Exempt }
@@ -589,6 +678,24 @@ fn count_attendance(
     (counts, presence)
 }
 
+/// The attendance numbers as the sentences print them (§5.2, decided 2026-12-01): a count
+/// standing before `đồng chí` takes the leading zero (`vắng mặt: 02 đồng chí`); the breakdowns
+/// after a colon, the second number of a ratio and percentages stay bare.
+fn sentence_counts(counts: &AttendanceCounts) -> serde_json::Value {
+    let mut context = json!(counts);
+    for (key, n) in [
+        ("total", counts.total),
+        ("exempt", counts.exempt),
+        ("required", counts.required),
+        ("absent", counts.absent),
+    ] {
+        context[key] = json!(vietnamese::count_before_noun(n));
+    }
+    // `required` is also the second number of `present/required`: keep it bare there.
+    context["required_bare"] = json!(vietnamese::group_thousands(counts.required));
+    context
+}
+
 fn attendance_view(
     input: &MeetingInput,
     counts: &AttendanceCounts,
@@ -596,8 +703,9 @@ fn attendance_view(
     cx: &Context,
 ) -> Result<AttendanceView> {
     let mut lines = Vec::new();
+    let context = sentence_counts(counts);
     for name in ["attendance_total", "attendance_exempt", "attendance_required", "attendance_present"] {
-        lines.push(cx.sentence(name, counts)?);
+        lines.push(cx.sentence(name, &context)?);
     }
     let names_of = |wanted: Presence| -> String {
         presence
@@ -656,12 +764,16 @@ fn attendance_view(
 }
 
 /// Vote sentences, checking each vote against the full members present (§4.1, §2.14 item 11).
+/// A vote on a person (admission, official recognition) is counted over the cell's official
+/// members and must reach two thirds of them (Điều lệ Đảng, Điều 4 khoản 3 and Điều 5); below
+/// that the sentence says so and a `not_two_thirds` warning is given.
 pub fn vote_sentences(
     votes: &[Vote],
-    voters_present: u64,
+    counts: &AttendanceCounts,
     cx: &Context,
     issues: &mut Vec<Issue>,
 ) -> Result<Vec<String>> {
+    let voters_present = counts.voters_present;
     let mut out = Vec::with_capacity(votes.len());
     for (i, vote) in votes.iter().enumerate() {
         let cast = u64::from(vote.in_favour) + u64::from(vote.against) + u64::from(vote.abstain);
@@ -678,26 +790,55 @@ pub fn vote_sentences(
                 format!("{cast} votes were counted for {voters_present} full members present"),
             ));
         }
-        if u64::from(vote.in_favour) * 2 <= voters_present {
-            issues.push(Issue::warning(
-                format!("/votes/{i}/for"),
-                "not_adopted",
-                "no more than half of the full members present voted in favour (Điều lệ Đảng, Điều 10.3)",
-            ));
-        }
-        out.push(cx.sentence(
-            "vote",
-            &json!({
-                "subject": vote.subject,
-                "for": vote.in_favour,
-                "against": vote.against,
-                "abstain": vote.abstain,
-                "voters": voters_present,
-                "for_pct": vietnamese::percent(u64::from(vote.in_favour), voters_present),
-            }),
-        )?);
+        let in_favour = u64::from(vote.in_favour);
+        let base = vote_base(vote.kind, counts);
+        let context = json!({
+            "subject": vote.subject,
+            "for": in_favour,
+            "against": vote.against,
+            "abstain": vote.abstain,
+            "voters": voters_present,
+            "base": base,
+            "for_pct": vietnamese::percent(in_favour, base),
+        });
+        let sentence = if vote.kind.is_on_a_person() {
+            let sentence = cx.sentence("vote_on_person", &context)?;
+            if reaches_two_thirds(in_favour, base) {
+                sentence
+            } else {
+                issues.push(Issue::warning(
+                    format!("/votes/{i}/for"),
+                    "not_two_thirds",
+                    format!(
+                        "{in_favour} of {base} official members of the cell is below two thirds: the proposal does not pass (Điều lệ Đảng, Điều 4 khoản 3, Điều 5)"
+                    ),
+                ));
+                format!("{sentence} {}", cx.sentence("not_two_thirds", &context)?)
+            }
+        } else {
+            if in_favour * 2 <= voters_present {
+                issues.push(Issue::warning(
+                    format!("/votes/{i}/for"),
+                    "not_adopted",
+                    "no more than half of the full members present voted in favour (Điều lệ Đảng, Điều 10.3)",
+                ));
+            }
+            cx.sentence("vote", &context)?
+        };
+        out.push(sentence);
     }
     Ok(out)
+}
+
+/// The number a vote is counted over: the official members present for a general vote, the
+/// cell's official members (less the exempt ones who were absent) for a vote on a person.
+pub fn vote_base(kind: VoteKind, counts: &AttendanceCounts) -> u64 {
+    if kind.is_on_a_person() { counts.official_base } else { counts.voters_present }
+}
+
+/// `for ≥ ⅔ × base`, compared in integers so that exactly two thirds passes (§4.1).
+pub fn reaches_two_thirds(in_favour: u64, base: u64) -> bool {
+    3 * in_favour >= 2 * base
 }
 
 fn minutes_signature(
@@ -718,5 +859,190 @@ fn minutes_signature(
         authority: vietnamese::upper(&label),
         position: None,
         name: roster.name(&signature.member_id, &format!("/signatures/{side}/member_id"), issues),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::text_patterns::TextPatterns;
+
+    /// One member of a test cell: official or not, exempt from activities, present.
+    type M = (bool, bool, bool);
+
+    /// Minutes input for a cell of these members; everything else is the least the type needs.
+    fn input(members: &[M], votes: serde_json::Value) -> MeetingInput {
+        let list: Vec<_> = members
+            .iter()
+            .enumerate()
+            .map(|(i, (official, exempt, _))| {
+                json!({
+                    "member_id": format!("DV-{i}"),
+                    "full_name": format!("Người {i}"),
+                    "status": if *official { "chinh_thuc" } else { "du_bi" },
+                    "role": "dang_vien",
+                    "exempt_from_activities": exempt,
+                })
+            })
+            .collect();
+        let attendance: Vec<_> = members
+            .iter()
+            .enumerate()
+            .map(|(i, (_, _, present))| json!({ "member_id": format!("DV-{i}"), "present": present, "excused": true }))
+            .collect();
+        serde_json::from_value(json!({
+            "issuer": { "superior_name": "ĐẢNG BỘ PHƯỜNG A", "name": "CHI BỘ B", "place_name": "A" },
+            "meeting": {
+                "period": { "month": 11, "year": 2026 },
+                "date": "2026-11-22", "start_time": "19:30", "end_time": "21:30", "location": "Nhà văn hóa",
+                "chair": { "member_id": "DV-0", "title_text": "Bí thư Chi bộ" },
+                "secretary": { "member_id": "DV-0", "title_text": "Bí thư Chi bộ" }
+            },
+            "members": list,
+            "attendance": attendance,
+            "opening": { "reason_text": "Lý do." },
+            "conclusion": "Kết luận.",
+            "votes": votes,
+            "signatures": { "left": { "member_id": "DV-0" }, "right": { "member_id": "DV-0" } }
+        }))
+        .expect("test input deserialises")
+    }
+
+    fn counts(members: &[M]) -> AttendanceCounts {
+        let input = input(members, json!([]));
+        let mut issues = Vec::new();
+        let roster = Roster::new(&input.members, &mut issues);
+        let (counts, _) = count_attendance(&input, &roster, &mut issues);
+        assert!(issues.is_empty(), "{issues:?}");
+        counts
+    }
+
+    /// `n` copies of one kind of member.
+    fn many(n: usize, member: M) -> Vec<M> {
+        vec![member; n]
+    }
+
+    const OFFICIAL_PRESENT: M = (true, false, true);
+    const OFFICIAL_ABSENT: M = (true, false, false);
+    const PROBATIONARY_PRESENT: M = (false, false, true);
+    const EXEMPT_ABSENT: M = (true, true, false);
+    const EXEMPT_PRESENT: M = (true, true, true);
+
+    #[test]
+    fn the_base_of_a_vote_on_a_person_is_the_cells_official_members() {
+        // (cell, general base = official present, base of a vote on a person)
+        let cases: [(Vec<M>, u64, u64); 5] = [
+            // The example cell: 19 official (17 present), 1 probationary present.
+            (
+                [many(17, OFFICIAL_PRESENT), many(2, OFFICIAL_ABSENT), many(1, PROBATIONARY_PRESENT)]
+                    .concat(),
+                17,
+                19,
+            ),
+            // Probationary members never count.
+            ([many(3, OFFICIAL_PRESENT), many(4, PROBATIONARY_PRESENT)].concat(), 3, 3),
+            // Official members exempt from activities and absent are left out of the base…
+            ([many(15, OFFICIAL_PRESENT), many(2, EXEMPT_ABSENT)].concat(), 15, 15),
+            // …but an exempt member who came and voted is in it.
+            ([many(15, OFFICIAL_PRESENT), many(1, EXEMPT_ABSENT), many(1, EXEMPT_PRESENT)].concat(), 16, 16),
+            // Absent official members who had to attend stay in the base.
+            ([many(10, OFFICIAL_PRESENT), many(5, OFFICIAL_ABSENT), many(2, EXEMPT_ABSENT)].concat(), 10, 15),
+        ];
+        for (cell, general, on_person) in cases {
+            let counts = counts(&cell);
+            assert_eq!(vote_base(VoteKind::General, &counts), general, "{cell:?}");
+            assert_eq!(vote_base(VoteKind::Admission, &counts), on_person, "{cell:?}");
+            assert_eq!(vote_base(VoteKind::OfficialRecognition, &counts), on_person, "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn two_thirds_are_compared_in_integers() {
+        // (for, base, reaches two thirds)
+        let cases = [
+            (12, 18, true),  // exactly two thirds
+            (11, 18, false), // one short
+            (13, 19, true),  // 68,4%
+            (12, 19, false), // 63,2%: one short of 12,67 rounded up
+            (2, 3, true),    // exactly two thirds, not 66,7% against 66,6…%
+            (1, 2, false),
+            (16, 19, true),
+            (0, 0, true), // nobody to count: nothing is below two thirds
+        ];
+        for (in_favour, base, expected) in cases {
+            assert_eq!(reaches_two_thirds(in_favour, base), expected, "{in_favour}/{base}");
+        }
+    }
+
+    fn context_patterns() -> TextPatterns {
+        let patterns: BTreeMap<String, String> = [
+            ("vote", "{{subject}}: tán thành {{for}}/{{voters}} đồng chí (đạt {{for_pct}})."),
+            ("vote_on_person", "{{subject}}: tán thành {{for}}/{{base}} đồng chí đảng viên chính thức của chi bộ (đạt {{for_pct}})."),
+            ("not_two_thirds", "Đề nghị chưa được ít nhất hai phần ba số đảng viên chính thức của chi bộ tán thành."),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        TextPatterns::compile(&patterns, "test").unwrap()
+    }
+
+    #[test]
+    fn votes_on_people_are_counted_over_the_cell_and_warn_below_two_thirds() {
+        let cell =
+            [many(17, OFFICIAL_PRESENT), many(2, OFFICIAL_ABSENT), many(1, PROBATIONARY_PRESENT)].concat();
+        let counts = counts(&cell);
+        let patterns = context_patterns();
+        let cx = Context { template: "test", sentences: &patterns, font: "Liberation Serif", completeness: Default::default() };
+        let vote = |subject: &str, kind: VoteKind, in_favour: u32, against: u32| Vote {
+            subject: subject.into(),
+            kind,
+            in_favour,
+            against,
+            abstain: 0,
+        };
+        // (vote, expected sentence, warning code)
+        let cases = [
+            (
+                vote("Nghị quyết", VoteKind::General, 17, 0),
+                "Nghị quyết: tán thành 17/17 đồng chí (đạt 100%).",
+                None,
+            ),
+            (
+                vote("Kết nạp", VoteKind::Admission, 16, 1),
+                "Kết nạp: tán thành 16/19 đồng chí đảng viên chính thức của chi bộ (đạt 84,2%).",
+                None,
+            ),
+            (
+                vote("Công nhận", VoteKind::OfficialRecognition, 13, 4),
+                "Công nhận: tán thành 13/19 đồng chí đảng viên chính thức của chi bộ (đạt 68,4%).",
+                None,
+            ),
+            // 12 of 19 official members: a majority of those present, short of two thirds of the cell.
+            (
+                vote("Kết nạp", VoteKind::Admission, 12, 5),
+                "Kết nạp: tán thành 12/19 đồng chí đảng viên chính thức của chi bộ (đạt 63,2%). Đề nghị chưa được ít nhất hai phần ba số đảng viên chính thức của chi bộ tán thành.",
+                Some("not_two_thirds"),
+            ),
+        ];
+        for (vote, expected, warning) in cases {
+            let mut issues = Vec::new();
+            let sentences = vote_sentences(std::slice::from_ref(&vote), &counts, &cx, &mut issues).unwrap();
+            assert_eq!(sentences, [expected]);
+            let codes: Vec<_> = issues.iter().map(|i| i.code).collect();
+            assert_eq!(codes, warning.into_iter().collect::<Vec<_>>(), "{expected}");
+            assert!(issues.iter().all(|i| i.severity == crate::error::Severity::Warning));
+        }
+    }
+
+    #[test]
+    fn guests_end_like_a_list() {
+        let guest = |name: &str| Guest { full_name: name.into(), title_text: "Đảng ủy viên".into() };
+        assert_eq!(guest_lines(&[guest("A")]), ["Đồng chí A - Đảng ủy viên."]);
+        assert_eq!(
+            guest_lines(&[guest("A"), guest("B")]),
+            ["Đồng chí A - Đảng ủy viên;", "Đồng chí B - Đảng ủy viên."]
+        );
     }
 }

@@ -87,8 +87,10 @@ struct MinutesView {
 
 #[derive(Debug, Serialize)]
 struct AgendaView {
+    /// Level-2 heading; the template numbers it.
     title: String,
-    presenter: String,
+    /// `Đồng chí X - Bí thư Chi bộ trình bày:`, absent when the summary names the speaker.
+    presenter: Option<String>,
     summary: String,
 }
 
@@ -99,19 +101,19 @@ pub fn build(input: MinutesInput, cx: &Context) -> Result<Built> {
     let roster = Roster::new(&base.members, &mut issues);
     let built = meeting::build(base, &roster, cx, &mut issues)?;
 
-    let agenda: Vec<AgendaView> = input
-        .agenda_items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| AgendaView {
-            title: format!("{}. {}", i + 1, item.title),
-            presenter: format!(
-                "Đồng chí {} trình bày.",
-                roster.name(&item.presenter_id, &format!("/agenda_items/{i}/presenter_id"), &mut issues)
-            ),
+    let mut agenda = Vec::with_capacity(input.agenda_items.len());
+    for (i, item) in input.agenda_items.iter().enumerate() {
+        let presenter = roster.name_with_title(
+            &item.presenter_id,
+            &format!("/agenda_items/{i}/presenter_id"),
+            &mut issues,
+        );
+        agenda.push(AgendaView {
+            title: item.title.clone(),
+            presenter: meeting::presenter_sentence(&item.summary, &presenter, "presenter", cx)?,
             summary: item.summary.clone(),
-        })
-        .collect();
+        });
+    }
     let assignment_rows: Vec<Vec<String>> = input
         .assignments
         .iter()
@@ -136,7 +138,7 @@ pub fn build(input: MinutesInput, cx: &Context) -> Result<Built> {
     let Some((meeting_view, facts)) = built else {
         return Err(super::invalid(issues));
     };
-    super::fail_on_errors(&issues)?;
+    cx.fail_on_errors(&issues)?;
 
     let period = &base.meeting.period;
     let month = period.month.unwrap_or(facts.date.month());

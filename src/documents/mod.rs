@@ -5,6 +5,7 @@
 //! produced here, with the formatting rules of `vietnamese` and the sentence patterns of the
 //! template folder.
 
+pub mod blanks;
 pub mod common;
 pub mod dues_report;
 pub mod issued;
@@ -56,6 +57,8 @@ pub struct Context<'a> {
     pub sentences: &'a crate::text_patterns::TextPatterns,
     /// The document font family.
     pub font: &'a str,
+    /// How complete the document must be.
+    pub completeness: Completeness,
 }
 
 impl Context<'_> {
@@ -65,6 +68,29 @@ impl Context<'_> {
             .render(name, context)
             .map_err(|message| Error::Template { template: self.template.to_string(), message })
     }
+
+    /// Fails if any issue is an error, unless the build is lenient (a preview or blank form
+    /// shows the document whatever its problems).
+    pub fn fail_on_errors(&self, issues: &[Issue]) -> Result<()> {
+        match self.completeness {
+            Completeness::Complete => fail_on_errors(issues),
+            Completeness::Preview | Completeness::BlankForm => Ok(()),
+        }
+    }
+}
+
+/// How complete a request must be to be built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Completeness {
+    /// A document to issue: every problem is reported and an error refuses it.
+    #[default]
+    Complete,
+    /// Any part of a document, shown while it is being written: what is missing prints as
+    /// dotted blanks, consistency problems are warnings, nothing is refused.
+    Preview,
+    /// A form to fill by hand: what is given is printed, and dotted blanks with room to write
+    /// stand for the rest, the document's lists included.
+    BlankForm,
 }
 
 /// A validated document, ready for Typst.
@@ -82,6 +108,9 @@ pub struct Built {
     pub ident: String,
     /// PDF standard and signature fields, from the request's options.
     pub output: crate::typeset::Output,
+    /// With `embed_data`: the JSON attached to the PDF, the normalised request in an envelope
+    /// naming the template and vanban's version (see [`crate::extract`]).
+    pub request: Option<Vec<u8>>,
 }
 
 impl Built {
@@ -95,28 +124,144 @@ impl Built {
     ) -> Result<Self> {
         let data = serde_json::to_vec(view).map_err(|e| Error::Internal(format!("view: {e}")))?;
         let ident = format!("{}|{}|{}", issuer.name, title, date.to_iso());
-        Ok(Built { data, warnings: issues, date, title, ident, output: Default::default() })
+        Ok(Built { data, warnings: issues, date, title, ident, output: Default::default(), request: None })
+    }
+
+    /// Prints the placeholders of a lenient build as dotted blanks (see [`blanks`]).
+    fn dot(&mut self, blank_roster: bool) -> Result<()> {
+        let mut view: Value =
+            serde_json::from_slice(&self.data).map_err(|e| Error::Internal(format!("view: {e}")))?;
+        blanks::dot(&mut view, blank_roster);
+        self.data = serde_json::to_vec(&view).map_err(|e| Error::Internal(format!("view: {e}")))?;
+        if let Some(title) = blanks::dotted(&self.title, blank_roster) {
+            self.title = title;
+        }
+        Ok(())
     }
 }
 
 /// Normalises, schema-checks, type-checks, cross-checks and computes a request for `template`.
-pub fn build(template: &crate::catalog::Template, mut value: Value, font: &str) -> Result<Built> {
+pub fn build(template: &crate::catalog::Template, value: Value, font: &str) -> Result<Built> {
+    build_with(template, value, font, Completeness::Complete)
+}
+
+/// [`build`], as complete as `completeness` asks. A lenient build never fails for the request's
+/// content: every problem is in `Built::warnings`, schema problems as errors (the document cannot
+/// be issued yet) and consistency problems as warnings. A complete build with schema problems
+/// still looks for the consistency problems it can find, so one answer lists them all.
+pub fn build_with(
+    template: &crate::catalog::Template,
+    mut value: Value,
+    font: &str,
+    completeness: Completeness,
+) -> Result<Built> {
     input::normalize(&mut value);
-    let issues = template.schema.check(&value);
-    if !issues.is_empty() {
-        return Err(Error::Invalid(issues));
+    input::drop_nulls(&mut value);
+    if completeness != Completeness::Complete && !value.is_object() {
+        // Not an incomplete document but no document at all.
+        return Err(Error::Invalid(vec![Issue::error("", "type", "a document is a JSON object")]));
     }
-    let cx = Context { template: &template.id, sentences: &template.sentences, font };
-    let output = input::typed::<common::Options>(&value)?.output();
-    let mut built = match template.model {
-        Model::Minutes => minutes::build(input::typed(&value)?, &cx),
-        Model::ThematicMinutes => thematic_minutes::build(input::typed(&value)?, &cx),
-        Model::Resolution => resolution::build(input::typed(&value)?, &cx),
-        Model::ResultsReport => results_report::build(input::typed(&value)?, &cx),
-        Model::ReviewReport => review_report::build(input::typed(&value)?, &cx),
-        Model::DuesReport => dues_report::build(input::typed(&value)?, &cx),
-    }?;
+    let schema_problems = template.schema.check(&value);
+    let fill = match completeness {
+        Completeness::Complete if schema_problems.is_empty() => {
+            return build_checked(template, &value, font, completeness);
+        }
+        Completeness::Complete | Completeness::Preview => blanks::Fill::Required,
+        Completeness::BlankForm => blanks::Fill::Form,
+    };
+    let lenient = build_lenient(template, value, font, fill, &schema_problems);
+    let mut problems = schema_problems;
+    match (completeness, lenient) {
+        (Completeness::Complete, Ok((_, found))) => {
+            problems.extend(found.into_iter().filter(|i| i.severity == Severity::Error));
+            Err(Error::Invalid(distinct(problems)))
+        }
+        // What the placeholders could not build says nothing about the request.
+        (Completeness::Complete, Err(_)) => Err(Error::Invalid(problems)),
+        (_, Ok((mut built, found))) => {
+            problems.extend(found.into_iter().map(Issue::downgraded));
+            built.warnings = distinct(problems);
+            Ok(built)
+        }
+        (_, Err(error)) => Err(error),
+    }
+}
+
+/// Builds `value` with placeholders for what is missing or unusable; returns the document (its
+/// placeholders printed as dotted blanks) and the problems found about what was given.
+fn build_lenient(
+    template: &crate::catalog::Template,
+    value: Value,
+    font: &str,
+    fill: blanks::Fill,
+    schema_problems: &[Issue],
+) -> Result<(Built, Vec<Issue>)> {
+    let mut found_all = Vec::new();
+    let mut unusable = schema_problems.to_vec();
+    // Values the document code cannot use are blanked in turn until it builds: each round
+    // blanks at least one more value; a few rounds cover every known case.
+    for _ in 0..4 {
+        let mut completed_value = value.clone();
+        let completed = blanks::complete(&template.schema, &mut completed_value, &unusable, fill);
+        match build_checked(template, &completed_value, font, Completeness::Preview) {
+            Ok(mut built) => {
+                let found = std::mem::take(&mut built.warnings);
+                found_all.extend(found.into_iter().filter(|i| !completed.concerns_placeholder(i)));
+                built.dot(completed.blank_roster)?;
+                return Ok((built, distinct(found_all)));
+            }
+            Err(Error::Invalid(found)) if !found.is_empty() => {
+                found_all.extend(found.iter().filter(|i| !completed.concerns_placeholder(i)).cloned());
+                unusable.extend(found);
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    let mut problems = schema_problems.to_vec();
+    problems.extend(found_all);
+    Err(Error::Invalid(distinct(problems)))
+}
+
+/// The issues without repeats (a problem found again in a later round is listed once).
+fn distinct(issues: Vec<Issue>) -> Vec<Issue> {
+    let mut seen = std::collections::HashSet::new();
+    issues.into_iter().filter(|i| seen.insert((i.pointer.clone(), i.code, i.message.clone()))).collect()
+}
+
+fn build_checked(
+    template: &crate::catalog::Template,
+    value: &Value,
+    font: &str,
+    completeness: Completeness,
+) -> Result<Built> {
+    let cx = Context { template: &template.id, sentences: &template.sentences, font, completeness };
+    let output = input::typed::<common::Options>(value)?.output();
+    let built = match template.model {
+        Model::Minutes => minutes::build(input::typed(value)?, &cx),
+        Model::ThematicMinutes => thematic_minutes::build(input::typed(value)?, &cx),
+        Model::Resolution => resolution::build(input::typed(value)?, &cx),
+        Model::ResultsReport => results_report::build(input::typed(value)?, &cx),
+        Model::ReviewReport => review_report::build(input::typed(value)?, &cx),
+        Model::DuesReport => dues_report::build(input::typed(value)?, &cx),
+    };
+    // An option that cannot be met is reported with the document's own problems, all at once.
+    let (mut built, output) = match (built, output) {
+        (Ok(built), Ok(output)) => (built, output),
+        (Err(Error::Invalid(mut issues)), Err(issue)) => {
+            issues.insert(0, issue);
+            return Err(Error::Invalid(issues));
+        }
+        (Ok(_), Err(issue)) => return Err(Error::Invalid(vec![issue])),
+        (Err(error), _) => return Err(error),
+    };
+    if output.embed_data {
+        built.request = Some(crate::extract::envelope(&template.id, value)?);
+    }
     built.output = output;
+    if completeness != Completeness::Complete {
+        // A form is filled and signed on paper, and a preview is never signed.
+        built.output.signature_fields = false;
+    }
     Ok(built)
 }
 

@@ -135,14 +135,14 @@ pub struct ResolutionVote {
 /// Texts grouped under a numbered field heading, in order of first appearance.
 #[derive(Debug, Clone, Serialize)]
 pub struct FieldGroup {
-    /// `1. Phát triển kinh tế - xã hội`.
+    /// `Phát triển kinh tế - xã hội`; the template numbers it (`1.`).
     pub title: String,
     /// The texts of the field, one paragraph each.
     pub items: Vec<String>,
 }
 
-/// Groups texts by field, keeping the order in which fields first appear, and numbers the
-/// groups: the same field given twice is printed once, with both texts under it.
+/// Groups texts by field, keeping the order in which fields first appear: the same field given
+/// twice is printed once, with both texts under it. The template numbers the groups.
 pub fn group_by_field<'a>(entries: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<FieldGroup> {
     let mut fields: Vec<(&str, Vec<String>)> = Vec::new();
     for (field, text) in entries {
@@ -152,11 +152,7 @@ pub fn group_by_field<'a>(entries: impl IntoIterator<Item = (&'a str, &'a str)>)
             None => fields.push((field, vec![text.to_string()])),
         }
     }
-    fields
-        .into_iter()
-        .enumerate()
-        .map(|(i, (field, items))| FieldGroup { title: format!("{}. {field}", i + 1), items })
-        .collect()
+    fields.into_iter().map(|(field, items)| FieldGroup { title: field.to_string(), items }).collect()
 }
 
 /// What `resolution/main.typ` reads.
@@ -223,7 +219,7 @@ pub fn build(input: ResolutionInput, cx: &Context) -> Result<Built> {
     let (Some((issued_view, issue_date)), Some(meeting_date)) = (built, meeting_date) else {
         return Err(super::invalid(issues));
     };
-    super::fail_on_errors(&issues)?;
+    cx.fail_on_errors(&issues)?;
 
     let review = input.review_period;
     let plan = input.plan_period;
@@ -346,9 +342,9 @@ mod tests {
     fn fields_are_grouped_in_order_of_first_appearance() {
         let groups = group_by_field([("A", "a1"), ("B", "b1"), ("A", "a2")]);
         assert_eq!(groups.len(), 2);
-        assert_eq!(groups[0].title, "1. A");
+        assert_eq!(groups[0].title, "A");
         assert_eq!(groups[0].items, ["a1", "a2"]);
-        assert_eq!(groups[1].title, "2. B");
+        assert_eq!(groups[1].title, "B");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::common::parse_date;
 use super::issued::{self, IssuedInput, IssuedView};
-use super::meeting::MIN_MEETING_MINUTES;
+use super::meeting::{MIN_COMBINED_MEETING_MINUTES, MIN_MEETING_MINUTES};
 use super::resolution::{FieldGroup, FieldText, group_by_field};
 use super::{Built, Context};
 use crate::error::{Issue, Result};
@@ -38,7 +38,7 @@ pub struct ResultsReportInput {
     /// Nguyên nhân.
     #[serde(default)]
     pub causes: Vec<String>,
-    /// `IV- PHƯƠNG HƯỚNG, NHIỆM VỤ KỲ TỚI`.
+    /// `IV- PHƯƠNG HƯỚNG, NHIỆM VỤ` of the coming period.
     #[serde(default)]
     pub next_tasks: Vec<String>,
     /// `V- ĐỀ XUẤT, KIẾN NGHỊ` (optional).
@@ -113,6 +113,27 @@ impl ReportPeriod {
             PeriodKind::Year => Some((format!("năm {year}"), 1..=12)),
         }
     }
+
+    /// The label of the period after this one (`quý I năm 2027` after `quý IV năm 2026`), for the
+    /// heading of the coming tasks; `None` when this period is incomplete.
+    fn next_label(&self) -> Option<String> {
+        let year = self.year;
+        match self.kind {
+            PeriodKind::Month => match self.month? {
+                12 => vietnamese::month_label(1, year + 1),
+                m => vietnamese::month_label(m + 1, year),
+            },
+            PeriodKind::Quarter => match self.quarter? {
+                4 => vietnamese::quarter_label(1, year + 1),
+                q => vietnamese::quarter_label(q + 1, year),
+            },
+            PeriodKind::HalfYear => match self.half? {
+                2 => vietnamese::half_year_label(1, year + 1),
+                h => vietnamese::half_year_label(h + 1, year),
+            },
+            PeriodKind::Year => Some(format!("năm {}", year + 1)),
+        }
+    }
 }
 
 /// One meeting of the period, for table D.
@@ -151,6 +172,8 @@ struct ResultsReportView {
     weaknesses: Vec<String>,
     /// Nguyên nhân lines.
     causes: Vec<String>,
+    /// Title of section IV, naming the coming period (`Phương hướng, nhiệm vụ quý I năm 2027`).
+    next_tasks_heading: String,
     /// Next tasks.
     next_tasks: Vec<String>,
     /// Proposals; empty omits section V.
@@ -189,7 +212,7 @@ pub fn build(input: ResultsReportInput, cx: &Context) -> Result<Built> {
     let (Some((issued_view, issue_date)), Some((period_label, _))) = (built, period) else {
         return Err(super::invalid(issues));
     };
-    super::fail_on_errors(&issues)?;
+    cx.fail_on_errors(&issues)?;
 
     let subject = input.issued.subject.trim();
     let opening = match input.requested_by.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
@@ -250,6 +273,10 @@ pub fn build(input: ResultsReportInput, cx: &Context) -> Result<Built> {
         meeting_table,
         weaknesses: input.weaknesses.clone(),
         causes: input.causes.clone(),
+        next_tasks_heading: cx.sentence(
+            "next_tasks_heading",
+            &json!({ "period": input.period.next_label().unwrap_or_else(|| "kỳ tới".to_string()) }),
+        )?,
         next_tasks: input.next_tasks.clone(),
         proposals: input.proposals.clone(),
     };
@@ -266,7 +293,8 @@ struct MeetingTotals {
 }
 
 /// Table D rows and totals, checking each meeting: more present than required is an error; a
-/// meeting shorter than 90 minutes (HD 42-HD/BTCTW), a date outside its month or a month
+/// meeting shorter than 90 minutes (HD 42-HD/BTCTW; 120 for a session that also held the thematic
+/// meeting), a date outside its month or a month
 /// outside the period are warnings. `None` when a date is unusable (already reported).
 fn meeting_rows(
     meetings: &[MeetingStat],
@@ -285,13 +313,15 @@ fn meeting_rows(
                 format!("{} members present but only {} had to attend", m.present, m.required),
             ));
         }
+        // A session that also held the thematic meeting needs 120 minutes (§4.2).
+        let minimum = if m.thematic { MIN_COMBINED_MEETING_MINUTES } else { MIN_MEETING_MINUTES };
         if let Some(minutes) = m.duration_minutes
-            && minutes < MIN_MEETING_MINUTES
+            && minutes < minimum
         {
             issues.push(Issue::warning(
                 pointer("duration_minutes"),
                 "short_meeting",
-                format!("the meeting lasted {minutes} minutes; HD 42-HD/BTCTW asks for at least {MIN_MEETING_MINUTES}"),
+                format!("the meeting lasted {minutes} minutes; HD 42-HD/BTCTW asks for at least {minimum}"),
             ));
         }
         if let Some(months) = &months
@@ -338,6 +368,24 @@ mod tests {
 
     fn stat(month: u8, date: &str, required: u32, present: u32, minutes: u32, thematic: bool) -> MeetingStat {
         MeetingStat { month, date: date.into(), required, present, duration_minutes: Some(minutes), thematic }
+    }
+
+    #[test]
+    fn the_coming_period_follows_the_reported_one() {
+        let period = |kind, month, quarter, half, year| ReportPeriod { kind, month, quarter, half, year };
+        let cases = [
+            (period(PeriodKind::Month, Some(11), None, None, 2026), "tháng 12 năm 2026"),
+            (period(PeriodKind::Month, Some(12), None, None, 2026), "tháng 01 năm 2027"),
+            (period(PeriodKind::Quarter, None, Some(3), None, 2026), "quý IV năm 2026"),
+            (period(PeriodKind::Quarter, None, Some(4), None, 2026), "quý I năm 2027"),
+            (period(PeriodKind::HalfYear, None, None, Some(1), 2026), "6 tháng cuối năm 2026"),
+            (period(PeriodKind::HalfYear, None, None, Some(2), 2026), "6 tháng đầu năm 2027"),
+            (period(PeriodKind::Year, None, None, None, 2026), "năm 2027"),
+        ];
+        for (period, expected) in cases {
+            assert_eq!(period.next_label().as_deref(), Some(expected), "{period:?}");
+        }
+        assert_eq!(period(PeriodKind::Quarter, None, None, None, 2026).next_label(), None);
     }
 
     #[test]

@@ -23,6 +23,10 @@ pub struct ReviewReportInput {
     pub issued: IssuedInput,
     /// Year reviewed.
     pub year: i32,
+    /// What the review is carried out under (`Quy định số 366-QĐ/TW, ngày 30/8/2025 của Bộ Chính
+    /// trị và Hướng dẫn của Đảng ủy phường …`), cited in the opening `Thực hiện …`.
+    #[serde(default)]
+    pub requested_by: Option<String>,
     /// `I- ƯU ĐIỂM, KẾT QUẢ ĐẠT ĐƯỢC`, by criterion.
     pub strengths: Vec<Strength>,
     /// `II- HẠN CHẾ, KHUYẾT ĐIỂM VÀ NGUYÊN NHÂN`.
@@ -126,6 +130,8 @@ pub fn level_for_score(score: f64) -> &'static str {
 struct ReviewReportView {
     #[serde(flatten)]
     issued: IssuedView,
+    /// `Thực hiện …, Chi bộ báo cáo kết quả kiểm điểm tập thể năm 2026 như sau:`
+    opening: String,
     /// Strengths grouped by criterion.
     strengths: Vec<FieldGroup>,
     /// Weakness lines.
@@ -179,7 +185,7 @@ pub fn build(input: ReviewReportInput, cx: &Context) -> Result<Built> {
     let Some((issued_view, issue_date)) = built else {
         return Err(super::invalid(issues));
     };
-    super::fail_on_errors(&issues)?;
+    cx.fail_on_errors(&issues)?;
 
     let year = input.year;
     let previous_findings_fixed = if input.previous_findings_fixed.is_empty() {
@@ -199,8 +205,15 @@ pub fn build(input: ReviewReportInput, cx: &Context) -> Result<Built> {
         }),
     )?;
     let ratings_table = input.member_ratings.as_ref().map(ratings_table);
+    let opening = match input.requested_by.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        Some(requested_by) => {
+            cx.sentence("opening", &json!({ "requested_by": requested_by, "year": year }))?
+        }
+        None => cx.sentence("opening_unrequested", &json!({ "year": year }))?,
+    };
     let view = ReviewReportView {
         issued: issued_view,
+        opening,
         strengths: group_by_field(input.strengths.iter().map(|s| (s.criterion.as_str(), s.text.as_str()))),
         weaknesses: input.weaknesses.iter().map(|w| w.text.clone()).collect(),
         causes: input.weaknesses.iter().filter_map(|w| w.cause.clone()).filter(|c| !c.is_empty()).collect(),
@@ -211,10 +224,7 @@ pub fn build(input: ReviewReportInput, cx: &Context) -> Result<Built> {
             None => None,
         },
         ratings_table,
-        assessment_heading: cx.sentence(
-            "assessment_heading",
-            &json!({ "number": if input.member_ratings.is_some() { 2 } else { 1 } }),
-        )?,
+        assessment_heading: cx.sentence("assessment_heading", &json!({}))?,
         score_sentence: cx.sentence(
             "score",
             &json!({ "score": score_text(assessment.score), "year": year, "level": assessment.level }),
@@ -302,8 +312,9 @@ fn ratings_table(r: &MemberRatings) -> RatingsTableView {
         vietnamese::group_thousands(u64::from(r.not_rated)),
         "—".into(),
     ]);
-    // With nobody rated the column is all zeros; printing 100,0 would claim otherwise.
-    let total_share = if rated == 0 { "—".to_string() } else { vietnamese::format_tenths(1000) };
+    // With nobody rated the column is all zeros; printing 100 would claim otherwise. The total
+    // is a whole 100, written without `,0` (§5.3, table E).
+    let total_share = if rated == 0 { "—".to_string() } else { "100".to_string() };
     RatingsTableView {
         columns: vec!["Mức xếp loại", "Số lượng", "Tỷ lệ (%)"],
         rows,
@@ -338,7 +349,7 @@ mod tests {
         });
         let shares: Vec<&str> = table.rows.iter().map(|r| r[2].as_str()).collect();
         assert_eq!(shares, ["14,9", "76,6", "8,5", "0,0", "—"]);
-        assert_eq!(table.total, ["Tổng số được xếp loại", "47", "100,0"]);
+        assert_eq!(table.total, ["Tổng số được xếp loại", "47", "100"]);
     }
 
     #[test]

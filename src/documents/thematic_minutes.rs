@@ -57,8 +57,8 @@ struct ThematicMinutesView {
     title: TitleView,
     #[serde(flatten)]
     meeting: MeetingView,
-    /// `Đồng chí X trình bày chuyên đề.`
-    presenter: String,
+    /// `Đồng chí X - Chi ủy viên trình bày chuyên đề:`, absent when the summary names the speaker.
+    presenter: Option<String>,
     /// What was presented.
     presentation: String,
     /// `- Đồng chí X: text.` lines, as speaker and text.
@@ -72,7 +72,8 @@ pub fn build(input: ThematicMinutesInput, cx: &Context) -> Result<Built> {
     let roster = Roster::new(&base.members, &mut issues);
     let built = meeting::build(base, &roster, cx, &mut issues)?;
 
-    let presenter = roster.name(&input.presentation.presenter_id, "/presentation/presenter_id", &mut issues);
+    let presenter =
+        roster.name_with_title(&input.presentation.presenter_id, "/presentation/presenter_id", &mut issues);
     let commitments: Vec<SpeechView> = input
         .commitments
         .iter()
@@ -103,7 +104,7 @@ pub fn build(input: ThematicMinutesInput, cx: &Context) -> Result<Built> {
             ),
         ));
     }
-    super::fail_on_errors(&issues)?;
+    cx.fail_on_errors(&issues)?;
 
     let quarter_label = vietnamese::quarter_label(quarter, period.year).unwrap_or_default();
     let sentence_context = json!({ "quarter": quarter_label });
@@ -118,7 +119,7 @@ pub fn build(input: ThematicMinutesInput, cx: &Context) -> Result<Built> {
         common,
         title: TitleView { kind: "BIÊN BẢN", subject, topic },
         meeting: meeting_view,
-        presenter: cx.sentence("presenter", &json!({ "presenter": presenter }))?,
+        presenter: meeting::presenter_sentence(&input.presentation.summary, &presenter, "presenter", cx)?,
         presentation: input.presentation.summary.clone(),
         commitments,
     };

@@ -33,6 +33,8 @@ use tokio_stream::wrappers::ReceiverStream;
 use tracing::Instrument;
 
 use crate::batch::{self, BatchControl};
+use crate::extract::Extracted;
+use crate::messages::{self, Language};
 use crate::{Engine, Error, Issue, Rendered};
 use admission::Admission;
 use metrics::Metrics;
@@ -82,6 +84,8 @@ pub fn default_workers() -> usize {
 struct AppState {
     engine: Arc<Engine>,
     admission: Arc<Admission>,
+    /// The share of the render slots previews may take (half of them, at least one).
+    preview_admission: Arc<Admission>,
     render_threads: Arc<RenderThreads>,
     metrics: Arc<Metrics>,
     draining: Arc<AtomicBool>,
@@ -100,12 +104,27 @@ pub struct Route {
 }
 
 /// Every route the service serves.
-pub const ROUTES: [Route; 8] = [
+pub const ROUTES: [Route; 11] = [
     Route { method: Method::POST, path: "/v1/render/{template}", summary: "Render one document to PDF" },
+    Route {
+        method: Method::POST,
+        path: "/v1/preview/{template}",
+        summary: "Preview any part of a document: SVG pages and every problem, never a 422",
+    },
+    Route {
+        method: Method::POST,
+        path: "/v1/blank/{template}",
+        summary: "A blank form to fill by hand: what is given, and dotted lines for the rest (PDF)",
+    },
     Route {
         method: Method::POST,
         path: "/v1/batch",
         summary: "Render many documents of one template to a zip",
+    },
+    Route {
+        method: Method::POST,
+        path: "/v1/extract",
+        summary: "Give back the request a PDF made with embed_data carries",
     },
     Route { method: Method::GET, path: "/v1/templates", summary: "List the templates" },
     Route {
@@ -126,7 +145,10 @@ pub const ROUTES: [Route; 8] = [
 fn handler(path: &str) -> MethodRouter<AppState> {
     match path {
         "/v1/render/{template}" => post(render),
+        "/v1/preview/{template}" => post(preview),
+        "/v1/blank/{template}" => post(blank_form),
         "/v1/batch" => post(render_batch),
+        "/v1/extract" => post(extract),
         "/v1/templates" => get(list_templates),
         "/v1/templates/{id}" => get(show_template),
         "/healthz" => get(|| async { Json(json!({ "status": "ok" })) }),
@@ -152,6 +174,7 @@ impl Service {
         let state = AppState {
             engine,
             render_threads: Arc::new(RenderThreads::start(admission.workers())?),
+            preview_admission: Arc::new(Admission::new((admission.workers() / 2).max(1), config.queue)),
             admission: Arc::new(admission),
             metrics: Arc::new(Metrics::default()),
             draining: draining.clone(),
@@ -265,28 +288,15 @@ async fn render(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
+    let language = language(&headers);
     // The template is looked up first so that an unknown one is a 404 whatever the body.
     state.engine.catalog().get(&template)?;
     let body = json_body(&headers, body)?;
-    let timeout = state.render_timeout;
-    let job = async {
-        let permit = state.admission.admit(1).await.map_err(|_| ApiError::Busy)?;
-        let engine = state.engine.clone();
-        let started = Instant::now();
-        // Typst cannot be stopped mid-compile: on timeout the job finishes in the background,
-        // holding its slot, so a slow document never makes the server take more work at once.
-        state
-            .render_threads
-            .run(move || {
-                let _permit = permit;
-                engine.render(&template, &body).map(|rendered| (rendered, template, started.elapsed()))
-            })
-            .await
-            .map_err(|_| ApiError::Library(Error::Internal("render job lost".into())))?
-            .map_err(ApiError::Library)
-    };
-    let (rendered, template, took) =
-        tokio::time::timeout(timeout, job).await.map_err(|_| ApiError::Timeout(timeout))??;
+    let engine = state.engine.clone();
+    let name = template.clone();
+    let (mut rendered, took) = typeset_job(&state, Share::Api, move || engine.render(&name, &body))
+        .await
+        .map_err(|e| e.localized(language))?;
     state.metrics.rendered(&template, took, rendered.pages);
     tracing::debug!(
         pages = rendered.pages,
@@ -294,12 +304,123 @@ async fn render(
         export_ms = rendered.phases.export.as_secs_f64() * 1e3,
         "rendered"
     );
+    messages::localize(&mut rendered.warnings, language);
     Ok(pdf_response(rendered))
+}
+
+/// `POST /v1/preview/{template}`: SVG pages and every problem of any part of a document; a
+/// missing or wrong value is a dotted blank and an issue, never a 422.
+async fn preview(
+    State(state): State<AppState>,
+    Path(template): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let language = language(&headers);
+    state.engine.catalog().get(&template)?;
+    let body = json_body(&headers, body)?;
+    let engine = state.engine.clone();
+    let name = template.clone();
+    let (mut preview, took) = typeset_job(&state, Share::Preview, move || engine.preview(&name, &body))
+        .await
+        .map_err(|e| e.localized(language))?;
+    state.metrics.rendered(&template, took, preview.pages.len());
+    messages::localize(&mut preview.issues, language);
+    Ok(Json(preview).into_response())
+}
+
+/// `POST /v1/blank/{template}`: the form to fill by hand, as a PDF.
+async fn blank_form(
+    State(state): State<AppState>,
+    Path(template): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let language = language(&headers);
+    state.engine.catalog().get(&template)?;
+    let body = json_body(&headers, body)?;
+    let engine = state.engine.clone();
+    let name = template.clone();
+    let (mut rendered, took) = typeset_job(&state, Share::Api, move || engine.blank_form(&name, &body))
+        .await
+        .map_err(|e| e.localized(language))?;
+    state.metrics.rendered(&template, took, rendered.pages);
+    messages::localize(&mut rendered.warnings, language);
+    Ok(pdf_response(rendered))
+}
+
+/// Whose render slots a job takes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Share {
+    /// Documents: any free slot.
+    Api,
+    /// Live previews: a slot too, but never more than their share of them, so people typing
+    /// in the web app cannot starve the documents integrators ask for.
+    Preview,
+}
+
+/// Runs `job` on a render thread once admitted, within the render timeout.
+async fn typeset_job<T: Send + 'static>(
+    state: &AppState,
+    share: Share,
+    job: impl FnOnce() -> crate::Result<T> + Send + 'static,
+) -> Result<(T, Duration), ApiError> {
+    let timeout = state.render_timeout;
+    let run = async {
+        let preview_permit = match share {
+            Share::Preview => Some(state.preview_admission.admit(1).await.map_err(|_| ApiError::Busy)?),
+            Share::Api => None,
+        };
+        let permit = state.admission.admit(1).await.map_err(|_| ApiError::Busy)?;
+        let started = Instant::now();
+        // Typst cannot be stopped mid-compile: on timeout the job finishes in the background,
+        // holding its slot, so a slow document never makes the server take more work at once.
+        state
+            .render_threads
+            .run(move || {
+                let _permits = (permit, preview_permit);
+                job().map(|done| (done, started.elapsed()))
+            })
+            .await
+            .map_err(|_| ApiError::Library(Error::Internal("render job lost".into())))?
+            .map_err(ApiError::Library)
+    };
+    tokio::time::timeout(timeout, run).await.map_err(|_| ApiError::Timeout(timeout))?
+}
+
+/// The language of the messages a request asked for (`Accept-Language`; English by default).
+fn language(headers: &HeaderMap) -> Language {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map_or(Language::English, Language::from_accept_language)
+}
+
+/// `POST /v1/extract`: the request a PDF made with `embed_data` carries, as
+/// `{"template", "version", "data"}`. Reading an uploaded PDF is CPU work on untrusted bytes, so it
+/// takes a render slot like a render does and is bounded by the same timeout.
+async fn extract(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Extracted>, ApiError> {
+    let language = language(&headers);
+    require_content_type(&headers, is_pdf, "the PDF", "application/pdf")?;
+    let body = read_body(body)?;
+    let (extracted, _) = typeset_job(&state, Share::Api, move || crate::extract::extract(&body))
+        .await
+        .map_err(|e| e.localized(language))?;
+    Ok(Json(extracted))
 }
 
 /// The body of a JSON request, or the error a client should see.
 fn json_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
-    require_json(headers)?;
+    require_content_type(headers, is_json, "the document as JSON", "application/json")?;
+    read_body(body)
+}
+
+/// The body, or a 413 past the configured limit.
+fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
     body.map_err(|rejection| match rejection.status() {
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::Library(Error::TooLarge(
             "the request body is larger than the server accepts (VANBAN_MAX_BODY_BYTES)".into(),
@@ -317,6 +438,7 @@ async fn render_batch(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
+    let language = language(&headers);
     let body = json_body(&headers, body)?;
     let (chunks, receiver) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(8);
     let (admitted, ready) = tokio::sync::oneshot::channel::<Result<(), ApiError>>();
@@ -355,7 +477,10 @@ async fn render_batch(
             Err(error) => tracing::info!(%error, "batch stopped early"),
         }
     });
-    ready.await.map_err(|_| ApiError::Library(Error::Internal("batch task ended".into())))??;
+    ready
+        .await
+        .map_err(|_| ApiError::Library(Error::Internal("batch task ended".into())))?
+        .map_err(|e| e.localized(language))?;
     let mut response = Body::from_stream(ReceiverStream::new(receiver)).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
@@ -484,19 +609,31 @@ fn ascii_json(value: &serde_json::Value) -> String {
     out
 }
 
-fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
+/// Accepts an uncompressed body whose media type passes `accepts`; otherwise a 415 asking for
+/// `what` as `media_type`.
+fn require_content_type(
+    headers: &HeaderMap,
+    accepts: fn(&str) -> bool,
+    what: &'static str,
+    media_type: &'static str,
+) -> Result<(), ApiError> {
+    let refused = ApiError::UnsupportedMediaType { what, media_type };
     // Compressed bodies are not accepted: no decompression means no decompression bomb.
     let encoding = headers.get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("identity");
     if !encoding.trim().eq_ignore_ascii_case("identity") {
-        return Err(ApiError::UnsupportedMediaType);
+        return Err(refused);
     }
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    if essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json")) {
-        Ok(())
-    } else {
-        Err(ApiError::UnsupportedMediaType)
-    }
+    if accepts(&essence) { Ok(()) } else { Err(refused) }
+}
+
+fn is_json(essence: &str) -> bool {
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+fn is_pdf(essence: &str) -> bool {
+    essence == "application/pdf"
 }
 
 async fn list_templates(State(state): State<AppState>) -> Json<serde_json::Value> {
@@ -538,14 +675,32 @@ async fn show_template(
 pub enum ApiError {
     /// A library error.
     Library(Error),
-    /// The body is not declared as JSON.
-    UnsupportedMediaType,
+    /// The body is compressed or not of the media type the route takes.
+    UnsupportedMediaType {
+        /// What the route takes, e.g. `the PDF`.
+        what: &'static str,
+        /// Its media type, e.g. `application/pdf`.
+        media_type: &'static str,
+    },
     /// No such route.
     NotFound,
     /// Every render slot is busy and the queue is full.
     Busy,
     /// The render took longer than the configured timeout.
     Timeout(Duration),
+}
+
+impl ApiError {
+    /// The same error, its problems' messages in `language`.
+    fn localized(self, language: Language) -> Self {
+        match self {
+            ApiError::Library(Error::Invalid(mut issues)) => {
+                messages::localize(&mut issues, language);
+                ApiError::Library(Error::Invalid(issues))
+            }
+            other => other,
+        }
+    }
 }
 
 impl From<Error> for ApiError {
@@ -557,10 +712,10 @@ impl From<Error> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, message, details): (StatusCode, &str, String, Vec<Issue>) = match self {
-            ApiError::UnsupportedMediaType => (
+            ApiError::UnsupportedMediaType { what, media_type } => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
-                "send the document as uncompressed JSON with `Content-Type: application/json`".into(),
+                format!("send {what}, uncompressed, with `Content-Type: {media_type}`"),
                 vec![],
             ),
             ApiError::NotFound => {
@@ -591,7 +746,10 @@ impl IntoResponse for ApiError {
                         "message": error.to_string(),
                         "line": line,
                         "column": column,
-                        "details": [{ "pointer": "", "message": message, "line": line, "column": column }],
+                        "details": [{
+                            "pointer": "", "code": "malformed_json", "message": message, "severity": "error",
+                            "line": line, "column": column,
+                        }],
                     }});
                     return (StatusCode::BAD_REQUEST, Json(body)).into_response();
                 }
@@ -605,6 +763,7 @@ impl IntoResponse for ApiError {
                     (StatusCode::NOT_FOUND, "unknown_template", error.to_string(), vec![])
                 }
                 Error::TooLarge(message) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", message, vec![]),
+                Error::Extract { code, message } => (StatusCode::UNPROCESSABLE_ENTITY, code, message, vec![]),
                 other => {
                     // Server faults are logged in full but never leaked: messages may quote
                     // template internals.

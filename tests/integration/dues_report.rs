@@ -11,9 +11,12 @@ fn example() -> Value {
     fixture("dues-report.json")
 }
 
-/// The example with the three members of the spec's table F (§4.4.3).
+/// The example with the three members of the spec's table F (§4.4.3), without its own
+/// assessment and proposals (so the standard proposal is printed).
 fn spec_table() -> Value {
     let mut input = example();
+    input.as_object_mut().unwrap().remove("assessment");
+    input.as_object_mut().unwrap().remove("proposals");
     input["members"] = json!([
         { "member_id": "DV-0001", "full_name": "Trần Thị Mai Lan", "category": "pension", "base_amount": 6250000, "paid_amount": 31250, "channel": "cong_dvcqg" },
         { "member_id": "DV-0012", "full_name": "Lê Văn Dũng", "category": "bhxh", "base_amount": 8400000, "paid_amount": 84000, "channel": "tien_mat" },
@@ -51,7 +54,7 @@ fn header_title_opening_and_signatures_are_printed() {
     }
     let text = pdf.text();
     assert!(text.contains(
-        "Thực hiện Quy định số 01-QĐ/TW ngày 03/02/2026 của Bộ Chính trị về chế độ đảng phí, Chi bộ báo cáo kết quả thu, nộp đảng phí tháng 11 năm 2026 như sau:"
+        "Thực hiện Quy định số 01-QĐ/TW, ngày 03/02/2026 của Bộ Chính trị về chế độ đảng phí, Chi bộ báo cáo kết quả thu, nộp đảng phí tháng 11 năm 2026 như sau:"
     ), "{text}");
     let ii = text.find("II- ĐÁNH GIÁ").expect("II- ĐÁNH GIÁ");
     let iii = text.find("III- KIẾN NGHỊ").expect("III- KIẾN NGHỊ");
@@ -89,11 +92,15 @@ fn spec_vectors_and_totals_in_figures_and_words() {
         "Số đảng viên đã đóng đủ đảng phí: 3/3 đồng chí (đạt 100%).",
         "Tổng số đảng phí phải thu: 120.250 đồng.",
         "Tổng số tiền đã thu: 120.250 đồng (Bằng chữ: Một trăm hai mươi nghìn hai trăm năm mươi đồng).",
-        "trong đó 1 đồng chí đóng qua Cổng Dịch vụ công quốc gia, 2 đồng chí đóng bằng tiền mặt",
+        "Chi bộ có 3/3 đồng chí (đạt 100%) đóng đủ đảng phí tháng 11 năm 2026, trong đó 01 đồng chí đóng \
+         qua Cổng Dịch vụ công quốc gia, 02 đồng chí đóng bằng tiền mặt tại chi bộ.",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
     assert!(!text.contains("giữ lại"), "no retention line without retention_pct");
+    assert!(text.contains("III- KIẾN NGHỊ Chi bộ tiếp tục đôn đốc"), "{text}");
+    // Nobody in a `Khác` category: no note on the minimum wage.
+    assert!(!text.contains("lương tối thiểu"), "{text}");
 }
 
 #[test]
@@ -108,6 +115,14 @@ fn minimum_wage_shares_use_the_region_and_the_2028_rates() {
     assert!(text.contains("Phạm Văn A Khác, chưa đến tuổi nghỉ hưu 4.140.000 0,3% 12.420"), "{text}");
     assert!(text.contains("Phạm Văn B Khác, đã đến tuổi nghỉ hưu 4.140.000 0,2% 8.280"), "{text}");
     assert!(text.contains("Phạm Văn C Khác, đã đến tuổi nghỉ hưu 5.310.000 0,2% 10.620"), "{text}");
+    // The base of those rows is explained under the table, region by region.
+    assert!(
+        text.contains(
+            "Ghi chú: Căn cứ tính đối với đảng viên không hưởng lương, không hưởng lương hưu là mức lương \
+             tối thiểu vùng III (4.140.000 đồng/tháng); vùng I (5.310.000 đồng/tháng)."
+        ),
+        "{text}"
+    );
 
     // From 2028 the shares rise to 0,5% and 0,3%.
     input["period"] = json!({ "kind": "month", "month": 1, "year": 2028 });
@@ -164,8 +179,10 @@ fn unpaid_and_overpaid_members_are_reported() {
     for expected in [
         "84.000 0 Chưa đóng",
         "Số đảng viên đã đóng đủ đảng phí: 2/3 đồng chí (đạt 66,7%).",
-        "Còn 1 đồng chí chưa đóng đảng phí: đồng chí Lê Văn Dũng.",
-        "Có 1 đồng chí tự nguyện đóng đảng phí cao hơn mức quy định.",
+        "Chi bộ có 2/3 đồng chí (đạt 66,7%) đóng đủ đảng phí tháng 11 năm 2026, trong đó 01 đồng chí đóng \
+         qua Cổng Dịch vụ công quốc gia, 01 đồng chí đóng bằng tiền mặt tại chi bộ; 01 đồng chí tự nguyện \
+         đóng cao hơn mức quy định.",
+        "Còn 01 đồng chí chưa đóng đảng phí: đồng chí Lê Văn Dũng.",
         "Tổng số tiền đã thu: 41.250 đồng (Bằng chữ: Bốn mươi mốt nghìn hai trăm năm mươi đồng).",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
@@ -211,7 +228,7 @@ fn sixty_members_repeat_the_table_header_on_every_page() {
     assert!(last_text.contains("T/M CHI BỘ") && last_text.contains("NGƯỜI LẬP BIỂU"), "{last_text}");
     // The signature comes after the table, with the last paragraph on its page.
     assert!(last >= last_row_page);
-    assert!(last_text.contains("III- KIẾN NGHỊ Chi bộ tiếp tục đôn đốc"), "{last_text}");
+    assert!(last_text.contains("III- KIẾN NGHỊ Đề nghị Đảng ủy phường tổ chức tập huấn"), "{last_text}");
     for page in 2..=last {
         assert!(pdf.page_text(page).lines().any(|l| l.trim() == page.to_string()), "page {page} is numbered");
     }

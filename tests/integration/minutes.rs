@@ -41,9 +41,17 @@ fn attendance_and_votes_are_computed_from_the_lists() {
     for expected in [
         "Tổng số đảng viên của chi bộ: 20 đồng chí (chính thức: 19; dự bị: 1).",
         "Số đảng viên phải dự sinh hoạt: 20 đồng chí.",
-        "Có mặt: 18/20 đồng chí (đạt 90,0%); vắng mặt: 2 đồng chí (có lý do: 2; không có lý do: 0).",
+        "Có mặt: 18/20 đồng chí (đạt 90,0%), trong đó đảng viên chính thức: 17; vắng mặt: 02 đồng chí (có lý do: 2; không có lý do: 0).",
         "tán thành 17/17 đồng chí (đạt 100%)",
-        "tán thành 16/17 đồng chí (đạt 94,1%); không tán thành: 1; ý kiến khác: 0.",
+        // Votes on people are counted over the cell's 19 official members (§4.1).
+        "Đề nghị kết nạp quần chúng Vi Văn Nam vào Đảng: tán thành 16/19 đồng chí đảng viên chính thức \
+         của chi bộ (đạt 84,2%); không tán thành: 1; ý kiến khác: 0.",
+        "Đề nghị công nhận đảng viên chính thức cho đồng chí Quàng Thị Yến: tán thành 17/19 đồng chí đảng \
+         viên chính thức của chi bộ (đạt 89,5%)",
+        "Đại biểu dự: Đồng chí Phạm Quốc Khánh - Đảng ủy viên, phụ trách Chi bộ.",
+        // One presenter sentence, none where the summary already names the speaker.
+        "Đồng chí Lò Thị Phương - Phó Bí thư Chi bộ trình bày: Về công tác chính trị, tư tưởng:",
+        "1. Thông tin thời sự, quán triệt văn bản của cấp trên Đồng chí Bí thư Chi bộ thông tin",
         "tán thành 15/17 đồng chí (đạt 88,2%)",
         "18/18 đồng chí đảng viên có mặt nhất trí.",
         "Buổi sinh hoạt kết thúc vào lúc 21 giờ 30 phút cùng ngày.",

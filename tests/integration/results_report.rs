@@ -10,10 +10,9 @@ fn example() -> Value {
     fixture("results-report.json")
 }
 
-/// The fixture with the three meetings of quarter IV (the spec's table D).
+/// The example with the three meetings of the spec's table D (a 47-member cell).
 fn with_meetings() -> Value {
     let mut input = example();
-    input["include_meeting_table"] = json!(true);
     input["meetings"] = json!([
         { "month": 10, "date": "2026-10-22", "required": 47, "present": 44, "duration_minutes": 110, "thematic": false },
         { "month": 11, "date": "2026-11-22", "required": 47, "present": 43, "duration_minutes": 135, "thematic": true },
@@ -46,12 +45,11 @@ fn results_report_header_sections_and_signature_are_printed() {
         "II- KẾT QUẢ THỰC HIỆN",
         "1. Công tác chính trị, tư tưởng",
         "III- HẠN CHẾ, NGUYÊN NHÂN",
-        "IV- PHƯƠNG HƯỚNG, NHIỆM VỤ KỲ TỚI",
+        "IV- PHƯƠNG HƯỚNG, NHIỆM VỤ QUÝ I NĂM 2027",
         "V- ĐỀ XUẤT, KIẾN NGHỊ",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
-    assert!(!text.contains("Tổng số phải dự"), "no table D unless asked for");
     let last = pdf.page_text(pdf.pages() as u32);
     for expected in ["T/M CHI BỘ", "BÍ THƯ", "Nguyễn Văn Hùng", "Nơi nhận:", "- Lưu Chi bộ."] {
         assert!(last.contains(expected), "last page lacks {expected:?}:\n{last}");
@@ -73,7 +71,7 @@ fn optional_sections_are_dropped_and_numerals_stay_consecutive() {
         "{text}"
     );
     assert!(
-        text.contains("I- KẾT QUẢ THỰC HIỆN") && text.contains("III- PHƯƠNG HƯỚNG, NHIỆM VỤ KỲ TỚI"),
+        text.contains("I- KẾT QUẢ THỰC HIỆN") && text.contains("III- PHƯƠNG HƯỚNG, NHIỆM VỤ QUÝ I NĂM 2027"),
         "{text}"
     );
     assert!(!text.contains("ĐẶC ĐIỂM TÌNH HÌNH") && !text.contains("ĐỀ XUẤT, KIẾN NGHỊ"), "{text}");
@@ -91,8 +89,7 @@ fn table_d_is_computed_from_the_meetings() {
         "11 22/11/2026 47 43 91,5 135 Có",
         "12 22/12/2026 47 45 95,7 100 —",
         "Cộng 3 buổi 141 132 93,6 1",
-        "tỷ lệ bình quân 93,6% được tính bằng tổng số lượt đảng viên có mặt chia cho tổng số lượt đảng viên \
-         phải dự (132/141), không phải trung bình cộng",
+        "Ghi chú: Tỷ lệ bình quân = tổng số lượt đảng viên có mặt/tổng số lượt đảng viên phải dự (132/141).",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
@@ -103,7 +100,8 @@ fn the_bundled_example_prints_table_d() {
     let example: Value =
         serde_json::from_str(include_str!("../../templates/results-report/example.json")).unwrap();
     let text = Pdf::parse(&render("results-report", &example).pdf).text();
-    assert!(text.contains("Cộng 3 buổi 141 132 93,6 1"), "{text}");
+    assert!(text.contains("11 22/11/2026 20 18 90,0 120 Có"), "{text}");
+    assert!(text.contains("Cộng 3 buổi 60 56 93,3 1"), "{text}");
 }
 
 #[test]

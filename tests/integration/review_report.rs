@@ -30,6 +30,12 @@ fn review_report_header_sections_and_signature_are_printed() {
     }
     let text = pdf.text();
     for expected in [
+        "Thực hiện Quy định số 366-QĐ/TW, ngày 30/8/2025 của Bộ Chính trị và Hướng dẫn của Đảng ủy phường \
+         Đoàn Kết về kiểm điểm, đánh giá, xếp loại chất lượng tổ chức đảng, đảng viên năm 2026, Chi bộ báo cáo \
+         kết quả kiểm điểm tập thể năm 2026 như sau: I- ƯU ĐIỂM, KẾT QUẢ ĐẠT ĐƯỢC",
+        // Sub-headings are numbered by the template, restarting under each section.
+        "1. Kết quả đánh giá, xếp loại chất lượng đảng viên năm 2026",
+        "2. Tự đánh giá, xếp loại chất lượng tập thể Chi bộ",
         "I- ƯU ĐIỂM, KẾT QUẢ ĐẠT ĐƯỢC",
         "1. Lãnh đạo thực hiện nhiệm vụ chính trị",
         "II- HẠN CHẾ, KHUYẾT ĐIỂM VÀ NGUYÊN NHÂN",
@@ -54,6 +60,19 @@ fn review_report_header_sections_and_signature_are_printed() {
 }
 
 #[test]
+fn without_a_basis_the_opening_is_the_standard_sentence() {
+    let mut input = example();
+    input.as_object_mut().unwrap().remove("requested_by");
+    let text = Pdf::parse(&render("review-report", &input).pdf).text();
+    assert!(
+        text.contains(
+            "kiểm điểm tập thể Chi bộ năm 2026 Chi bộ báo cáo kết quả kiểm điểm tập thể năm 2026 như sau:"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
 fn table_e_percentages_total_one_hundred_over_the_rated() {
     let mut input = example();
     input["member_ratings"] =
@@ -69,7 +88,7 @@ fn table_e_percentages_total_one_hundred_over_the_rated() {
         "Hoàn thành nhiệm vụ 4 8,5",
         "Không hoàn thành nhiệm vụ 0 0,0",
         "Không xếp loại (miễn sinh hoạt, mới kết nạp…) 4 —",
-        "Tổng số được xếp loại 47 100,0",
+        "Tổng số được xếp loại 47 100",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }

@@ -32,7 +32,7 @@ fn header_title_topic_and_signatures_are_printed() {
     assert!(text.contains("SINH HOẠT CHUYÊN ĐỀ QUÝ IV NĂM 2026"), "{text}");
     assert!(
         text.contains(
-            "Chuyên đề: \"Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh về ý thức tôn trọng nhân dân, phát huy dân chủ, chăm lo đời sống nhân dân\""
+            "Chuyên đề: “Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh về ý thức tôn trọng Nhân dân, phát huy dân chủ, chăm lo đời sống Nhân dân”"
         ),
         "{text}"
     );
@@ -61,9 +61,10 @@ fn sections_of_a_thematic_meeting_follow_in_order() {
         .collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "headings in order: {positions:?}");
     for expected in [
-        "Đồng chí Lê Thị Thu Hà trình bày chuyên đề.",
+        // The presentation names its speaker, so no separate presenter sentence repeats it.
+        "II- TRÌNH BÀY CHUYÊN ĐỀ Đồng chí Lê Thị Thu Hà, Chi ủy viên, trình bày chuyên đề gồm ba nội dung.",
         "- Đồng chí Đặng Thị Hồng Nhung: Bản thân có lúc chưa chủ động",
-        "- Đồng chí Đỗ Quang Vinh: Cùng Chi hội cựu chiến binh vận động 100% hộ ở ngõ 12 hoàn thành đóng góp trước ngày 15/12/2026.",
+        "- Đồng chí Đỗ Quang Vinh: Cùng Chi hội Cựu chiến binh vận động 100% hộ ở ngõ 12 hoàn thành đóng góp trước ngày 15/12/2026.",
         "- Đồng chí Giàng A Sử: Chi đoàn hỗ trợ 05 hộ neo đơn dọn dẹp nhà cửa trước Tết Nguyên đán.",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
@@ -74,9 +75,10 @@ fn sections_of_a_thematic_meeting_follow_in_order() {
 fn attendance_and_votes_are_computed_from_the_lists() {
     let text = Pdf::parse(&render("thematic-minutes", &example()).pdf).text();
     for expected in [
-        "Vào lúc 19 giờ 30 phút, ngày 22 tháng 11 năm 2026.",
+        // The thematic part follows the regular part of the same session.
+        "Vào lúc 20 giờ 30 phút, ngày 22 tháng 11 năm 2026.",
         "Tổng số đảng viên của chi bộ: 20 đồng chí (chính thức: 19; dự bị: 1).",
-        "Có mặt: 18/20 đồng chí (đạt 90,0%); vắng mặt: 2 đồng chí (có lý do: 2; không có lý do: 0).",
+        "Có mặt: 18/20 đồng chí (đạt 90,0%), trong đó đảng viên chính thức: 17; vắng mặt: 02 đồng chí (có lý do: 2; không có lý do: 0).",
         "Thông qua kết luận sinh hoạt chuyên đề quý IV năm 2026: tán thành 17/17 đồng chí (đạt 100%)",
         "18/18 đồng chí đảng viên có mặt nhất trí.",
         "kết thúc vào lúc 21 giờ 30 phút cùng ngày.",

@@ -254,6 +254,132 @@ impl Pdf {
         lopdf::decode_text_string(info.get(key).ok()?).ok()
     }
 
+    /// The text runs of a page with the height of their baseline above the bottom edge, in
+    /// points, in content-stream order: the graphics state (`q`/`Q`/`cm`) and the text matrix
+    /// (`Tm`, `Td`) are followed so positions are those a reader sees (§2.14 layout checks).
+    pub fn page_runs(&self, page: u32) -> Vec<(String, f64)> {
+        type Matrix = [f64; 6];
+        fn multiply(a: &Matrix, b: &Matrix) -> Matrix {
+            [
+                a[0] * b[0] + a[1] * b[2],
+                a[0] * b[1] + a[1] * b[3],
+                a[2] * b[0] + a[3] * b[2],
+                a[2] * b[1] + a[3] * b[3],
+                a[4] * b[0] + a[5] * b[2] + b[4],
+                a[4] * b[1] + a[5] * b[3] + b[5],
+            ]
+        }
+        const IDENTITY: Matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
+        let numbers = |operands: &[Object]| -> Vec<f64> {
+            operands.iter().map(|o| o.as_float().map(f64::from).expect("number operand")).collect()
+        };
+        let page_id = self.doc.get_pages()[&page];
+        let fonts = self.doc.get_page_fonts(page_id).expect("page fonts");
+        let encodings: std::collections::BTreeMap<Vec<u8>, lopdf::Encoding> = fonts
+            .into_iter()
+            .map(|(name, font)| (name, font.get_font_encoding(&self.doc).expect("encoding")))
+            .collect();
+        let content = self.doc.get_and_decode_page_content(page_id).expect("page content");
+        let (mut ctm, mut stack, mut tm, mut line) = (IDENTITY, Vec::new(), IDENTITY, IDENTITY);
+        let mut encoding = None;
+        let mut runs = Vec::new();
+        for op in &content.operations {
+            match op.operator.as_str() {
+                "q" => stack.push(ctm),
+                "Q" => ctm = stack.pop().unwrap_or(IDENTITY),
+                "cm" => {
+                    let n = numbers(&op.operands);
+                    ctm = multiply(&[n[0], n[1], n[2], n[3], n[4], n[5]], &ctm);
+                }
+                "BT" => (tm, line) = (IDENTITY, IDENTITY),
+                "Tm" => {
+                    let n = numbers(&op.operands);
+                    tm = [n[0], n[1], n[2], n[3], n[4], n[5]];
+                    line = tm;
+                }
+                "Td" | "TD" => {
+                    let n = numbers(&op.operands);
+                    line = multiply(&[1.0, 0.0, 0.0, 1.0, n[0], n[1]], &line);
+                    tm = line;
+                }
+                "Tf" => {
+                    encoding =
+                        op.operands.first().and_then(|f| f.as_name().ok()).and_then(|f| encodings.get(f))
+                }
+                "Tj" | "TJ" => {
+                    let Some(encoding) = encoding else { continue };
+                    let strings: Vec<&Object> = match op.operands.first() {
+                        Some(Object::Array(items)) => items.iter().collect(),
+                        _ => op.operands.iter().collect(),
+                    };
+                    let text: String = strings
+                        .into_iter()
+                        .filter_map(|o| o.as_str().ok())
+                        .map(|bytes| Document::decode_text(encoding, bytes).unwrap_or_default())
+                        .collect();
+                    let at = multiply(&tm, &ctm);
+                    runs.push((text, at[5]));
+                }
+                _ => {}
+            }
+        }
+        runs
+    }
+
+    /// Baseline height (points above the bottom edge) of the first run on `page` that starts
+    /// with `text`.
+    pub fn baseline_of(&self, page: u32, text: &str) -> f64 {
+        let runs = self.page_runs(page);
+        runs.iter()
+            .find(|(run, _)| run.trim_start().starts_with(text))
+            .unwrap_or_else(|| panic!("no run starting with {text:?} on page {page}: {runs:?}"))
+            .1
+    }
+
+    /// The embedded files, as a PDF reader lists them (`/Names/EmbeddedFiles`, one level).
+    pub fn embedded_files(&self) -> Vec<EmbeddedFile> {
+        let Ok(names) = self.catalog().get(b"Names") else { return Vec::new() };
+        let names = self.doc.dereference(names).unwrap().1.as_dict().expect("Names dictionary");
+        let Ok(tree) = names.get(b"EmbeddedFiles") else { return Vec::new() };
+        let tree = self.doc.dereference(tree).unwrap().1.as_dict().expect("name tree");
+        let entries = tree.get(b"Names").and_then(Object::as_array).expect("a flat name tree");
+        let associated: Vec<&Object> = match self.catalog().get(b"AF") {
+            Ok(af) => self.doc.dereference(af).unwrap().1.as_array().expect("AF array").iter().collect(),
+            Err(_) => Vec::new(),
+        };
+        entries
+            .chunks(2)
+            .map(|pair| {
+                let spec = self.doc.dereference(&pair[1]).unwrap().1.as_dict().expect("file specification");
+                let text = |key: &[u8]| spec.get(key).ok().map(|v| lopdf::decode_text_string(v).unwrap());
+                let stream = spec.get(b"EF").and_then(Object::as_dict).and_then(|ef| ef.get(b"F")).unwrap();
+                let stream = self.doc.dereference(stream).unwrap().1.as_stream().expect("embedded stream");
+                EmbeddedFile {
+                    key: lopdf::decode_text_string(&pair[0]).unwrap(),
+                    name: text(b"UF").or_else(|| text(b"F")).expect("a file name"),
+                    description: text(b"Desc"),
+                    relationship: spec
+                        .get(b"AFRelationship")
+                        .and_then(Object::as_name)
+                        .ok()
+                        .map(|n| String::from_utf8_lossy(n).into_owned()),
+                    mime_type: stream
+                        .dict
+                        .get(b"Subtype")
+                        .and_then(Object::as_name)
+                        .ok()
+                        .map(|n| String::from_utf8_lossy(n).into_owned()),
+                    associated: associated.contains(&&pair[1]),
+                }
+            })
+            .collect()
+    }
+
+    /// Whether the catalogue has this key (after every incremental update).
+    pub fn catalog_has(&self, key: &[u8]) -> bool {
+        self.catalog().has(key)
+    }
+
     /// Page indices (0-based) where page labels start a new range.
     pub fn page_label_starts(&self) -> Vec<u32> {
         let Ok(labels) = self.catalog().get(b"PageLabels") else { return Vec::new() };
@@ -261,4 +387,21 @@ impl Pdf {
         let nums = labels.get(b"Nums").and_then(Object::as_array).expect("Nums");
         nums.iter().step_by(2).map(|n| n.as_i64().unwrap() as u32).collect()
     }
+}
+
+/// One embedded file of a PDF.
+#[derive(Debug)]
+pub struct EmbeddedFile {
+    /// Its key in the name tree.
+    pub key: String,
+    /// `/UF` (or `/F`) of its file specification.
+    pub name: String,
+    /// `/Desc`.
+    pub description: Option<String>,
+    /// `/AFRelationship`, e.g. `Source`.
+    pub relationship: Option<String>,
+    /// The stream's `/Subtype`, e.g. `application/json` (`#2F` decoded).
+    pub mime_type: Option<String>,
+    /// Whether the catalogue's `/AF` lists it: an associated file of the document.
+    pub associated: bool,
 }
