@@ -253,7 +253,9 @@ fn check(engine: &Engine, template: &Template, data: &Value) -> Vec<Issue> {
 }
 
 /// Phrases issues in Vietnamese. The one place the web app meets the message catalogue.
-fn localize(_issues: &mut [Issue]) {}
+fn localize(issues: &mut [Issue]) {
+    crate::messages::localize(issues, crate::messages::Language::Vietnamese);
+}
 
 /// The PDF as the API renders it, with the document attached when the engine can carry it, or
 /// the form again with every problem.
@@ -302,8 +304,8 @@ async fn download(
 
 /// The blank form of a template with what is known (the roster). The one place the web app
 /// meets the blank-form engine.
-fn blank_pdf(_engine: &Engine, _template: &str, _body: &[u8]) -> crate::Result<crate::Rendered> {
-    Err(Error::Internal("blank forms are not available in this build".into()))
+fn blank_pdf(engine: &Engine, template: &str, body: &[u8]) -> crate::Result<crate::Rendered> {
+    engine.blank_form(template, body)
 }
 
 /// Appends an empty item to the list at `pointer`; a new member gets the next free id.

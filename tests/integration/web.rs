@@ -170,7 +170,8 @@ async fn every_form_page_has_its_steps_pointer_names_and_a_strict_csp() {
 #[tokio::test]
 async fn every_schema_property_is_placed_in_a_step_or_hidden() {
     for template in TEMPLATES {
-        let catalog = engine().catalog();
+        let engine = engine();
+        let catalog = engine.catalog();
         let shape = Shape::of_template(catalog, template).unwrap();
         let layout = Layout::of_template(catalog, template).unwrap();
         assert_eq!(layout.unplaced(&shape), Vec::<String>::new(), "{template}: fields in no step");
