@@ -9,7 +9,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -72,7 +72,7 @@ fn sheet_format(headers: &HeaderMap) -> Option<Format> {
 }
 
 /// Reads a `POST /v1/batch` body: JSON as before, or a spreadsheet; a dry run is answered here.
-pub async fn batch_source(
+pub(crate) async fn batch_source(
     state: &AppState,
     headers: &HeaderMap,
     query: &BatchQuery,
@@ -132,7 +132,7 @@ async fn blocking<T: Send + 'static>(
 }
 
 /// `GET /v1/templates/{id}/workbook`: the blank workbook of a template.
-pub async fn template_workbook(
+pub(crate) async fn template_workbook(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
@@ -143,7 +143,7 @@ pub async fn template_workbook(
 }
 
 /// `POST /v1/workbook`: a JSON batch request written into its template's workbook.
-pub async fn batch_workbook(
+pub(crate) async fn batch_workbook(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,

@@ -329,11 +329,11 @@ fn scan_ods(bytes: &[u8], limits: &Limits) -> Result<OdsScan> {
     let mut scan = OdsScan { merges: Vec::new() };
     let (mut row, mut next_row, mut column, mut row_repeats) = (0u64, 0u64, 0u64, 1u64);
     let mut sheet = String::new();
-    let attribute = |e: &quick_xml::events::BytesStart<'_>, name: &[u8]| -> u64 {
+    let attribute = |e: &quick_xml::events::BytesStart<'_>, name: &str| -> u64 {
         e.try_get_attribute(name)
             .ok()
             .flatten()
-            .and_then(|a| std::str::from_utf8(&a.value).ok().and_then(|v| v.parse().ok()))
+            .and_then(|a| a.value.parse().ok())
             .unwrap_or(1)
     };
     loop {
@@ -346,33 +346,33 @@ fn scan_ods(bytes: &[u8], limits: &Limits) -> Result<OdsScan> {
             _ => continue,
         };
         match element.name().as_ref() {
-            b"table:table" => {
+            "table:table" => {
                 scan.merges.push(Vec::new());
                 next_row = 0;
                 sheet = element
-                    .try_get_attribute(b"table:name")
+                    .try_get_attribute("table:name")
                     .ok()
                     .flatten()
-                    .map(|a| String::from_utf8_lossy(&a.value).into_owned())
+                    .map(|a| a.value.into_owned())
                     .unwrap_or_default();
             }
-            b"table:table-row" => {
+            "table:table-row" => {
                 row = next_row;
-                row_repeats = attribute(element, b"table:number-rows-repeated");
+                row_repeats = attribute(element, "table:number-rows-repeated");
                 next_row = row.saturating_add(row_repeats);
                 column = 0;
             }
-            b"table:table-cell" | b"table:covered-table-cell" => {
-                let repeats = attribute(element, b"table:number-columns-repeated");
+            "table:table-cell" | "table:covered-table-cell" => {
+                let repeats = attribute(element, "table:number-columns-repeated");
                 let has_value =
-                    has_children || element.try_get_attribute(b"office:value-type").ok().flatten().is_some();
+                    has_children || element.try_get_attribute("office:value-type").ok().flatten().is_some();
                 if has_value {
                     let last_row = row.saturating_add(row_repeats).saturating_sub(1);
                     let last_column = column.saturating_add(repeats).saturating_sub(1);
                     check_position(&sheet, clamp(last_row), clamp(last_column), limits)?;
                 }
-                let spanned_rows = attribute(element, b"table:number-rows-spanned");
-                let spanned_columns = attribute(element, b"table:number-columns-spanned");
+                let spanned_rows = attribute(element, "table:number-rows-spanned");
+                let spanned_columns = attribute(element, "table:number-columns-spanned");
                 if spanned_rows > 1 || spanned_columns > 1 {
                     let end = (row + spanned_rows - 1, column + spanned_columns - 1);
                     check_position(&sheet, clamp(end.0), clamp(end.1), limits)?;
