@@ -105,6 +105,20 @@ pub fn vietnamese(issue: &Issue) -> Option<String> {
         "present_exceeds_required" => "Số có mặt nhiều hơn số phải dự",
         "meeting_outside_period" => "Tháng sinh hoạt nằm ngoài kỳ báo cáo",
         "meeting_date_outside_month" => "Ngày họp không thuộc tháng của buổi sinh hoạt",
+        "pdf_standard_cannot_embed" => {
+            "Chuẩn PDF/A-2 không gắn được dữ liệu vào tệp; hãy chọn a-3b hoặc để trống chuẩn PDF"
+        }
+        "not_two_thirds" => {
+            "Số tán thành chưa đạt hai phần ba số đảng viên chính thức của chi bộ (Điều lệ Đảng, Điều 4, Điều 5)"
+        }
+        "internal" => "Máy chủ gặp lỗi khi xử lý; hãy thử lại",
+        // The spreadsheet reader writes these for ward-office staff, in Vietnamese, naming the
+        // cell's own value; a generic sentence here would lose that.
+        "unreadable_workbook" | "required" | "unknown_field" | "not_in_workbook" | "template_required"
+        | "no_items_sheet" | "no_items" | "cell_value" | "unknown_column" | "duplicate_column"
+        | "duplicate_number" | "unknown_item" | "legacy_encoding" | "template_mismatch" => {
+            return Some(issue.message.clone());
+        }
         _ => return None,
     };
     Some(text.to_string())

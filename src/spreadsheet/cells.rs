@@ -2,6 +2,7 @@
 //! are: dates typed as dates, as `21/11/2026` (day first, the Vietnamese order) or left as serial
 //! numbers; counts stored as text or as `12.0`; yes/no in Vietnamese or English.
 
+use unicode_normalization::UnicodeNormalization;
 use serde_json::{Number, Value};
 
 use super::layout::Kind;
@@ -120,7 +121,8 @@ fn boolean(cell: &Cell) -> Option<bool> {
     match cell {
         Cell::Bool(b) => Some(*b),
         Cell::Number(n) if *n == 0.0 || *n == 1.0 => Some(*n == 1.0),
-        Cell::Text(s) => match s.trim().to_lowercase().as_str() {
+        // Windows-1258 and Mac keyboards give decomposed letters: compare in NFC.
+        Cell::Text(s) => match s.trim().nfc().collect::<String>().to_lowercase().as_str() {
             "có" | "co" | "x" | "true" | "đúng" | "1" | "yes" => Some(true),
             "không" | "khong" | "false" | "sai" | "0" | "no" => Some(false),
             _ => None,

@@ -278,15 +278,16 @@ mod tests {
         let kinds: Vec<_> = layout.columns.iter().map(|c| (c.pointer.as_str(), c.kind.clone())).collect();
         assert_eq!(
             kinds,
+            // Columns follow property names in order: serde_json's map is sorted.
             [
-                ("/vote/for", Kind::Integer),
-                ("/meeting_date", Kind::Date),
                 ("/grounds", Kind::Lines(Box::new(Kind::Text))),
-                ("/label", Kind::Text),
                 ("/kind", Kind::Choice(vec!["a".into(), "b".into()])),
+                ("/label", Kind::Text),
+                ("/meeting_date", Kind::Date),
+                ("/vote/for", Kind::Integer),
             ]
         );
-        assert_eq!(layout.columns[0].header, "Vote – For");
+        assert_eq!(layout.columns[4].header, "Vote – For");
         let members = layout.list("/members").expect("a list sheet");
         assert_eq!(members.sheet, "Members");
         assert_eq!(members.columns[0].header, "Họ và tên");

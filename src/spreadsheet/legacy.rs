@@ -249,7 +249,8 @@ mod tests {
             detect("Céng hoµ x· héi chñ nghÜa ViÖt Nam"),
             Some((Legacy::Tcvn3, "Cộng hoà xã hội chủ nghĩa Việt Nam".to_string()))
         );
-        assert_eq!(detect("Mêng Kh¬ng"), Some((Legacy::Tcvn3, "Mường Khương".to_string())));
+        // TCVN3 writes ư as 0xAD (a soft hyphen in Latin-1), invisible in most editors.
+        assert_eq!(detect("M\u{ad}êng Kh\u{ad}¬ng"), Some((Legacy::Tcvn3, "Mường Khương".to_string())));
         assert_eq!(from_tcvn3("§¶NG CéNG S¶N"), "ĐẢNG CỘNG SẢN");
     }
 

@@ -362,18 +362,31 @@ fn remove_item(data: &mut Value, pointer: &str) {
     }
 }
 
-/// Everyone who may vote is in favour: the declared voters present, else those marked present,
-/// else the whole roster.
+/// Everyone who may vote is in favour: the declared voters present, else the official members
+/// marked present (probationary members do not vote, Điều lệ Đảng), else the official members.
 fn all_for(data: &mut Value, pointer: &str) {
+    let official = |id: &Value| {
+        data.get("members").and_then(Value::as_array).is_some_and(|members| {
+            members.iter().any(|m| m.get("member_id") == Some(id) && m.get("status") != Some(&json!("du_bi")))
+        })
+    };
     let present = data
         .pointer(&format!("{pointer}/voters_present"))
         .and_then(Value::as_u64)
         .or_else(|| {
             let attendance = data.get("attendance")?.as_array()?;
-            Some(attendance.iter().filter(|a| a.get("present") == Some(&Value::Bool(true))).count() as u64)
+            let voters = attendance
+                .iter()
+                .filter(|a| a.get("present") == Some(&Value::Bool(true)))
+                .filter(|a| a.get("member_id").is_some_and(official))
+                .count();
+            Some(voters as u64)
         })
         .filter(|n| *n > 0)
-        .or_else(|| data.get("members").and_then(Value::as_array).map(|m| m.len() as u64))
+        .or_else(|| {
+            let members = data.get("members")?.as_array()?;
+            Some(members.iter().filter(|m| m.get("status") != Some(&json!("du_bi"))).count() as u64)
+        })
         .unwrap_or(0);
     if let Some(vote) = data.pointer_mut(pointer).and_then(Value::as_object_mut) {
         vote.insert("for".into(), Value::from(present));

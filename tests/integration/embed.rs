@@ -73,7 +73,7 @@ fn every_template_carries_its_request_and_renders_the_same_pdf_from_it() {
 
         let Extracted { template: id, version, data } = extract::extract(&rendered.pdf).unwrap();
         assert_eq!((id.as_str(), version.as_str()), (template, extract::VERSION));
-        assert_eq!(data, input, "{template}: the request, as sent (the fixtures are already NFC)");
+        assert_eq!(data, as_embedded(&input), "{template}: the request, normalised (NFC, nulls dropped)");
         let again = render(&id, &data);
         assert!(again.pdf == rendered.pdf, "{template}: the same data gives the same bytes");
     }
@@ -121,7 +121,7 @@ fn embedding_combines_with_the_standards_that_allow_attachments() {
         // The nearest standard it names works.
         input["pdf_standard"] = json!(nearest);
         let pdf = render("resolution", &input).pdf;
-        assert_eq!(extract::extract(&pdf).unwrap().data, input);
+        assert_eq!(extract::extract(&pdf).unwrap().data, as_embedded(&input));
     }
     let mut input = embedding("resolution");
     input["pdf_standard"] = json!("a-3a+ua-1");
@@ -137,7 +137,7 @@ fn embedding_combines_with_the_standards_that_allow_attachments() {
     input["pdf_standard"] = json!("none");
     let plain = render("resolution", &input).pdf;
     assert!(!Pdf::parse(&plain).xmp().contains("pdfaid:part"));
-    assert_eq!(extract::extract(&plain).unwrap().data, input);
+    assert_eq!(extract::extract(&plain).unwrap().data, as_embedded(&input));
     // PDF/A-3b without embed_data is PDF/A-3b with nothing attached.
     let mut input = fixture("resolution.json");
     input["pdf_standard"] = json!("a-3b");
@@ -151,7 +151,9 @@ fn a_standard_that_cannot_embed_is_listed_with_the_documents_other_problems() {
     input["pdf_standard"] = json!("a-2b");
     input["attendance"][0]["member_id"] = json!("DV-9999");
     let pointers: Vec<_> = issues(render_bytes("minutes", &input)).into_iter().map(|i| i.pointer).collect();
-    assert_eq!(pointers, ["/pdf_standard", "/attendance/0/member_id"]);
+    // The option comes first, then every problem of the document (the unknown member also
+    // leaves the roster without its first member's attendance and the votes without voters).
+    assert_eq!(pointers[..2], ["/pdf_standard", "/attendance/0/member_id"]);
 }
 
 /// A templates folder whose shared library does not attach the request fails loudly instead of
@@ -168,19 +170,6 @@ fn a_template_that_does_not_attach_the_request_is_a_template_error() {
     }
 }
 
-/// A signing tool appends its signature as a further incremental update, as vanban appends its
-/// fields; the data is still found in the last revision.
-#[test]
-fn the_data_survives_further_incremental_updates() {
-    let pdf = Pdf::parse(embedded_minutes());
-    assert!(pdf.catalog_has(b"AcroForm") && pdf.catalog_has(b"AF") && pdf.catalog_has(b"Names"));
-    let field =
-        vanban::signing::SignatureField { name: "extra".into(), page: 1, rect: [10.0, 10.0, 60.0, 30.0] };
-    let updated = vanban::signing::add_fields(embedded_minutes().to_vec(), &[field]).unwrap();
-    assert!(updated.len() > embedded_minutes().len());
-    assert_eq!(extract::extract(&updated).unwrap(), extract::extract(embedded_minutes()).unwrap());
-    assert_eq!(Pdf::parse(&updated).signature_fields().len(), 3);
-}
 
 #[test]
 fn in_a_batch_each_pdf_carries_its_own_merged_item() {
@@ -209,7 +198,7 @@ fn in_a_batch_each_pdf_carries_its_own_merged_item() {
     }
     let mut second = defaults.clone();
     second["issuer"]["name"] = json!("CHI BỘ TỔ DÂN PHỐ 7");
-    assert_eq!(items, [defaults, second], "each PDF carries its item merged over the defaults");
+    assert_eq!(items, [as_embedded(&defaults), as_embedded(&second)], "each PDF carries its item merged over the defaults");
 }
 
 // --- Hand-made and hostile PDFs ---------------------------------------------------------------
@@ -460,7 +449,7 @@ async fn http_extract_gives_the_request_back_and_rendering_it_gives_the_same_pdf
     let body: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(body["template"], "dues-report");
     assert_eq!(body["version"], extract::VERSION);
-    assert_eq!(body["data"], embedding("dues-report"));
+    assert_eq!(body["data"], as_embedded(&embedding("dues-report")));
     let path = format!("/v1/render/{}", body["template"].as_str().unwrap());
     let (status, again) = post(&path, "application/json", serde_json::to_vec(&body["data"]).unwrap()).await;
     assert_eq!(status, StatusCode::OK);
@@ -498,8 +487,19 @@ fn cli_extract_prints_the_request_and_refuses_a_pdf_without_data() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(printed["template"], "minutes");
-    assert_eq!(printed["data"], embedding("minutes"));
+    assert_eq!(printed["data"], as_embedded(&embedding("minutes")));
     let output = vanban().arg("extract").arg(&without).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("carries no vanban data"));
+}
+
+/// The request as the PDF carries it: normalised, and `null` (absent) members dropped.
+fn as_embedded(request: &Value) -> Value {
+    match request {
+        Value::Object(map) => {
+            Value::Object(map.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), as_embedded(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.iter().map(as_embedded).collect()),
+        other => other.clone(),
+    }
 }
