@@ -222,6 +222,11 @@ impl Schema {
     /// The non-`null` alternatives of a `oneOf`/`anyOf` schema, or the schema itself.
     pub fn alternatives<'a>(&'a self, node: &'a Value) -> Vec<&'a Value> {
         let node = self.resolve(node);
+        // `allOf` in these schemas narrows one definition (`[{ "$ref": … }, { "minItems": 1 }]`):
+        // the first branch carries the shape.
+        if let Some(first) = node.get("allOf").and_then(Value::as_array).and_then(|all| all.first()) {
+            return self.alternatives(first);
+        }
         let branches = node.get("oneOf").or_else(|| node.get("anyOf")).and_then(Value::as_array);
         match branches {
             Some(branches) => branches
