@@ -211,14 +211,19 @@ fn save_file(dir: &Path, template: &str, data: &Value) -> PathBuf {
     path
 }
 
-/// The SVG text of the preview's pages, read back from their blob URLs.
-const PREVIEW_SVG: &str = "var done = arguments[arguments.length - 1];
-    Promise.all(Array.prototype.map.call(document.querySelectorAll('#preview img'),
-      function (img) { return fetch(img.src).then(function (r) { return r.text(); }); }))
-    .then(function (pages) { done(pages.join('')); }, function () { done(''); });";
+/// The preview's pages as the browser draws them (PNG data URLs). The page's CSP allows no
+/// `fetch` of the pages' blob URLs, but drawing a same-origin image onto a canvas is allowed.
+const PREVIEW_PIXELS: &str = "return Array.prototype.map.call(document.querySelectorAll('#preview img'),
+      function (img) {
+        if (!img.complete || !img.naturalWidth) { return ''; }
+        var canvas = document.createElement('canvas');
+        canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+        canvas.getContext('2d').drawImage(img, 0, 0);
+        return canvas.toDataURL('image/png');
+      }).join(' ');";
 
-async fn preview_svg(browser: &Browser) -> String {
-    browser.client.execute_async(PREVIEW_SVG, vec![]).await.unwrap().as_str().unwrap_or_default().to_string()
+async fn preview_pixels(browser: &Browser) -> String {
+    browser.client.execute(PREVIEW_PIXELS, vec![]).await.unwrap().as_str().unwrap_or_default().to_string()
 }
 
 /// Clicks "Tiếp tục" until the review step shows (on a PC every step is already shown).
@@ -299,8 +304,15 @@ async fn a_secretary_edits_reloads_downloads_and_sees_problems() {
             )
             .await;
         browser.until_preview().await;
-        let before = preview_svg(&browser).await;
-        assert!(before.contains("<svg"), "{size}: the preview shows SVG pages");
+        let mut before = preview_pixels(&browser).await;
+        for _ in 0..600 {
+            if before.starts_with("data:image/png") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            before = preview_pixels(&browser).await;
+        }
+        assert!(before.starts_with("data:image/png"), "{size}: the preview shows drawn pages");
 
         // Edit: the preview changes and the work is saved in the browser.
         let place = "Hội trường khu phố Đông Hải";
@@ -312,13 +324,13 @@ async fn a_secretary_edits_reloads_downloads_and_sees_problems() {
         let location = browser.client.find(Locator::Id("f/meeting/location")).await.unwrap();
         location.clear().await.unwrap();
         location.send_keys(place).await.unwrap();
-        let mut after = preview_svg(&browser).await;
+        let mut after = preview_pixels(&browser).await;
         for _ in 0..600 {
-            if !after.is_empty() && after != before {
+            if after.starts_with("data:image/png") && after != before {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
-            after = preview_svg(&browser).await;
+            after = preview_pixels(&browser).await;
         }
         assert_ne!(after, before, "{size}: the preview follows the edit");
         browser.shot(&format!("{size}-minutes-edited")).await;
@@ -340,7 +352,9 @@ async fn a_secretary_edits_reloads_downloads_and_sees_problems() {
         assert!(text.contains(place), "{size}: the PDF holds the edit: {text}");
 
         // Clear the chair: the Vietnamese summary appears, linked to the field, which is marked.
+        // Only the hash changes, so reload for the page to open that step.
         browser.goto("/forms/minutes#step-chu-tri").await;
+        browser.client.refresh().await.unwrap();
         browser.until_preview().await;
         let chair = browser.client.find(Locator::Id("f/meeting/chair/member_id")).await.unwrap();
         chair.select_by_value("").await.unwrap();
