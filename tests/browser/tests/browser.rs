@@ -386,6 +386,7 @@ async fn last_months_pdf_opens_the_form_again() {
         .arg(&input)
         .arg("-o")
         .arg(&path)
+        .stdout(Stdio::null())
         .status()
         .unwrap();
     assert!(status.success(), "renders with its data");
