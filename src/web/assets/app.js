@@ -329,6 +329,10 @@
     roundTrip(action || 'check', step ? step.id : null);
   });
   phone.addEventListener('change', setupSteps);
+  // A step or field named in the address (typed, bookmarked, or the Back button) opens too.
+  window.addEventListener('hashchange', function () {
+    if (form() && location.hash) { goTo(decodeURIComponent(location.hash.slice(1))); }
+  });
 
   function listDrafts() {
     var box = $('#drafts-box');
