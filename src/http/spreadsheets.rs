@@ -72,7 +72,7 @@ fn sheet_format(headers: &HeaderMap) -> Option<Format> {
 }
 
 /// Reads a `POST /v1/batch` body: JSON as before, or a spreadsheet; a dry run is answered here.
-pub(crate) async fn batch_source(
+pub(super) async fn batch_source(
     state: &AppState,
     headers: &HeaderMap,
     query: &BatchQuery,
@@ -132,7 +132,7 @@ async fn blocking<T: Send + 'static>(
 }
 
 /// `GET /v1/templates/{id}/workbook`: the blank workbook of a template.
-pub(crate) async fn template_workbook(
+pub(super) async fn template_workbook(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
@@ -143,7 +143,7 @@ pub(crate) async fn template_workbook(
 }
 
 /// `POST /v1/workbook`: a JSON batch request written into its template's workbook.
-pub(crate) async fn batch_workbook(
+pub(super) async fn batch_workbook(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
