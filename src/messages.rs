@@ -114,9 +114,20 @@ pub fn vietnamese(issue: &Issue) -> Option<String> {
         "internal" => "Máy chủ gặp lỗi khi xử lý; hãy thử lại",
         // The spreadsheet reader writes these for ward-office staff, in Vietnamese, naming the
         // cell's own value; a generic sentence here would lose that.
-        "unreadable_workbook" | "required" | "unknown_field" | "not_in_workbook" | "template_required"
-        | "no_items_sheet" | "no_items" | "cell_value" | "unknown_column" | "duplicate_column"
-        | "duplicate_number" | "unknown_item" | "legacy_encoding" | "template_mismatch" => {
+        "unreadable_workbook"
+        | "required"
+        | "unknown_field"
+        | "not_in_workbook"
+        | "template_required"
+        | "no_items_sheet"
+        | "no_items"
+        | "cell_value"
+        | "unknown_column"
+        | "duplicate_column"
+        | "duplicate_number"
+        | "unknown_item"
+        | "legacy_encoding"
+        | "template_mismatch" => {
             return Some(issue.message.clone());
         }
         _ => return None,

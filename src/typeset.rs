@@ -260,7 +260,8 @@ impl Typesetter {
         let main = file_id(spec.main_path)?;
         // Without a request to embed the template reads `null` and attaches nothing.
         let request = Bytes::new(spec.request.clone().unwrap_or_else(|| b"null".to_vec()));
-        let world = JobWorld { typesetter: self, main, data: Bytes::new(data), request, today: self.today(spec)? };
+        let world =
+            JobWorld { typesetter: self, main, data: Bytes::new(data), request, today: self.today(spec)? };
         let Warned { output, warnings: _ } = typst::compile::<PagedDocument>(&world);
         output.map_err(|errors| self.template_error(spec, errors.as_slice()))
     }

@@ -46,6 +46,10 @@ pub enum Fill {
 /// `issues` (schema problems), then puts a placeholder wherever a required value is missing.
 /// Returns the pointers that now hold placeholders and whether the member list is made up.
 pub fn complete(schema: &Schema, value: &mut Value, issues: &[Issue], fill: Fill) -> Completed {
+    // A value the document code asked for that is not there (e.g. the `month` of a monthly
+    // period) is filled like a required one.
+    let needed: Vec<String> =
+        issues.iter().filter(|i| value.pointer(&i.pointer).is_none()).map(|i| i.pointer.clone()).collect();
     let mut pointers: Vec<&str> = issues.iter().map(|i| i.pointer.as_str()).collect();
     // Deepest and last first, so removing an array item does not shift the others still to go.
     pointers.sort_by(|a, b| b.cmp(a));
@@ -57,7 +61,7 @@ pub fn complete(schema: &Schema, value: &mut Value, issues: &[Issue], fill: Fill
         *value = json!({});
     }
     let had_members = value.get("members").is_some();
-    let mut filler = Filler { schema, fill, filled: Vec::new() };
+    let mut filler = Filler { schema, fill, filled: Vec::new(), needed };
     if let Some(root) = schema.at("") {
         filler.complete(root, value, String::new(), 0);
     }
@@ -121,6 +125,9 @@ struct Filler<'s> {
     schema: &'s Schema,
     fill: Fill,
     filled: Vec<String>,
+    /// Missing values the document code asked for, filled even when the schema does not
+    /// require them.
+    needed: Vec<String>,
 }
 
 impl<'s> Filler<'s> {
@@ -139,7 +146,7 @@ impl<'s> Filler<'s> {
                     let here = format!("{pointer}/{}", pointer_token(name));
                     match map.get_mut(name) {
                         Some(child) => self.complete(property, child, here, depth + 1),
-                        None if required.contains(&name.as_str()) => {
+                        None if required.contains(&name.as_str()) || self.needed.contains(&here) => {
                             map.insert(name.clone(), self.placeholder(property, &here, depth + 1));
                             self.filled.push(here);
                         }

@@ -994,7 +994,12 @@ mod tests {
             [many(17, OFFICIAL_PRESENT), many(2, OFFICIAL_ABSENT), many(1, PROBATIONARY_PRESENT)].concat();
         let counts = counts(&cell);
         let patterns = context_patterns();
-        let cx = Context { template: "test", sentences: &patterns, font: "Liberation Serif", completeness: Default::default() };
+        let cx = Context {
+            template: "test",
+            sentences: &patterns,
+            font: "Liberation Serif",
+            completeness: Default::default(),
+        };
         let vote = |subject: &str, kind: VoteKind, in_favour: u32, against: u32| Vote {
             subject: subject.into(),
             kind,

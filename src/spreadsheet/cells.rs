@@ -2,8 +2,8 @@
 //! are: dates typed as dates, as `21/11/2026` (day first, the Vietnamese order) or left as serial
 //! numbers; counts stored as text or as `12.0`; yes/no in Vietnamese or English.
 
-use unicode_normalization::UnicodeNormalization;
 use serde_json::{Number, Value};
+use unicode_normalization::UnicodeNormalization;
 
 use super::layout::Kind;
 use super::read::Cell;

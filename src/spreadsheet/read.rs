@@ -330,11 +330,7 @@ fn scan_ods(bytes: &[u8], limits: &Limits) -> Result<OdsScan> {
     let (mut row, mut next_row, mut column, mut row_repeats) = (0u64, 0u64, 0u64, 1u64);
     let mut sheet = String::new();
     let attribute = |e: &quick_xml::events::BytesStart<'_>, name: &str| -> u64 {
-        e.try_get_attribute(name)
-            .ok()
-            .flatten()
-            .and_then(|a| a.value.parse().ok())
-            .unwrap_or(1)
+        e.try_get_attribute(name).ok().flatten().and_then(|a| a.value.parse().ok()).unwrap_or(1)
     };
     loop {
         buffer.clear();

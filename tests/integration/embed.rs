@@ -170,7 +170,6 @@ fn a_template_that_does_not_attach_the_request_is_a_template_error() {
     }
 }
 
-
 #[test]
 fn in_a_batch_each_pdf_carries_its_own_merged_item() {
     let mut defaults = fixture("resolution.json");
@@ -198,7 +197,11 @@ fn in_a_batch_each_pdf_carries_its_own_merged_item() {
     }
     let mut second = defaults.clone();
     second["issuer"]["name"] = json!("CHI BỘ TỔ DÂN PHỐ 7");
-    assert_eq!(items, [as_embedded(&defaults), as_embedded(&second)], "each PDF carries its item merged over the defaults");
+    assert_eq!(
+        items,
+        [as_embedded(&defaults), as_embedded(&second)],
+        "each PDF carries its item merged over the defaults"
+    );
 }
 
 // --- Hand-made and hostile PDFs ---------------------------------------------------------------
@@ -426,7 +429,10 @@ async fn post(path: &str, content_type: &str, body: Vec<u8>) -> (axum::http::Sta
     use axum::http::{Request, header};
     use http_body_util::BodyExt;
     use tower::ServiceExt;
-    let request = Request::post(path).header(header::CONTENT_TYPE, content_type).body(axum::body::Body::from(body)).unwrap();
+    let request = Request::post(path)
+        .header(header::CONTENT_TYPE, content_type)
+        .body(axum::body::Body::from(body))
+        .unwrap();
     let router = vanban::http::router(engine(), &vanban::http::HttpConfig::default()).unwrap();
     let response = router.oneshot(request).await.unwrap();
     let status = response.status();
@@ -496,9 +502,9 @@ fn cli_extract_prints_the_request_and_refuses_a_pdf_without_data() {
 /// The request as the PDF carries it: normalised, and `null` (absent) members dropped.
 fn as_embedded(request: &Value) -> Value {
     match request {
-        Value::Object(map) => {
-            Value::Object(map.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), as_embedded(v))).collect())
-        }
+        Value::Object(map) => Value::Object(
+            map.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), as_embedded(v))).collect(),
+        ),
         Value::Array(items) => Value::Array(items.iter().map(as_embedded).collect()),
         other => other.clone(),
     }

@@ -3,9 +3,9 @@
 mod batch;
 mod cli;
 mod dues_report;
+mod embed;
 mod examples;
 mod forms;
-mod embed;
 mod http;
 mod minutes;
 mod operations;

@@ -164,5 +164,8 @@ fn schema_requires_a_quarter_a_topic_and_a_presentation() {
     input.as_object_mut().unwrap().remove("presentation");
     let body = serde_json::to_vec(&input).unwrap();
     let pointers = invalid_pointers(engine().render("thematic-minutes", &body));
-    assert_eq!(pointers, ["/meeting/period/month", "/meeting/period/quarter", "/meeting/topic", "/presentation"]);
+    assert_eq!(
+        pointers,
+        ["/meeting/period/month", "/meeting/period/quarter", "/meeting/topic", "/presentation"]
+    );
 }
