@@ -19,7 +19,6 @@ use sha2::{Digest, Sha256};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
-use crate::allocator::BatchMemory;
 use crate::catalog::Template;
 use crate::error::{Error, Issue, Result};
 use crate::merge::MergedPdf;
@@ -246,7 +245,6 @@ impl Engine {
         control: &BatchControl,
     ) -> Result<Manifest> {
         let workers = control.workers.max(1);
-        let _memory = BatchMemory::start();
         let zip_error = |e: zip::result::ZipError| Error::Io(std::io::Error::other(e));
         let mut zip = ZipWriter::new_stream(out);
         // PDFs are already compressed; storing them costs nothing and keeps the zip streamable.

@@ -26,7 +26,7 @@
 //! - [`spreadsheet`]: workbooks for ward offices, and XLSX/ODS/CSV uploads read into batches.
 //! - [`http`], [`web`] and [`cli`]: thin front ends over [`Engine`] (API, the secretaries' web
 //!   app, command line).
-//! - `allocator`: the global allocator, which returns memory sooner while a batch runs.
+//! - `allocator`: the global allocator (mimalloc), transparent huge pages off.
 
 mod allocator;
 pub mod batch;
