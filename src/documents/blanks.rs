@@ -270,7 +270,7 @@ pub fn dotted(text: &str, blank_roster: bool) -> Option<String> {
     let year = BLANK_YEAR.to_string();
     let has_placeholder =
         text.contains([BLANK, BLANK_TEXT]) || text.contains(&year) || text.contains("23 giờ 59");
-    if !has_placeholder && !(blank_roster && text.contains(" đồng chí")) {
+    if !has_placeholder && (!blank_roster || !text.contains(" đồng chí")) {
         return None;
     }
     let long: String = vec!["…"; DOT_LINES].join("\u{200B}");

@@ -43,6 +43,8 @@ impl Options {
     /// How Typst's output is finished: a draft is never signed, so it gets no fields. Embedding
     /// needs a standard that allows attached files: PDF/A-2 does not, so an explicit PDF/A-2
     /// with `embed_data` is refused with the nearest standard that does.
+    // The one issue joins the document's other problems at once; boxing it would buy nothing.
+    #[allow(clippy::result_large_err)]
     pub fn output(&self) -> Result<Output, Issue> {
         let pdf_standard = if self.embed_data {
             PdfStandard::for_embedding(self.pdf_standard).map_err(|nearest| {

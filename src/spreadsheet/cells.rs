@@ -134,7 +134,7 @@ fn boolean(cell: &Cell) -> Option<bool> {
 /// A date typed as a date, as a serial number, or as text day/month/year or year-month-day.
 pub fn date(cell: &Cell) -> Option<(i32, u32, u32)> {
     let valid = |(y, m, d): (i32, u32, u32)| {
-        (m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m)).then_some((y, m, d))
+        ((1..=12).contains(&m) && (1..=days_in_month(y, m)).contains(&d)).then_some((y, m, d))
     };
     match cell {
         Cell::Date { year, month, day, .. } => valid((*year, *month, *day)),

@@ -146,6 +146,7 @@ impl Walker<'_> {
     }
 
     /// Walks an object's properties, reporting each place (column or list) with its pointer.
+    #[allow(clippy::type_complexity)] // one callback, named by its parameter
     fn object(
         &self,
         node: &Value,

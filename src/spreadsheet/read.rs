@@ -78,7 +78,7 @@ impl Grid {
     }
 
     /// Copies the top-left value of each merged region into all its cells.
-    fn spread_merges(&mut self, merges: &[((u32, u32), (u32, u32))], limits: &Limits) -> Result<()> {
+    fn spread_merges(&mut self, merges: &[Region], limits: &Limits) -> Result<()> {
         for &(start, end) in merges {
             let Some(value) = self.cells.get(&start).cloned() else { continue };
             check_position(&self.name, end.0, end.1, limits)?;
@@ -275,9 +275,12 @@ fn hms_seconds(parts: Vec<&str>) -> Option<u32> {
 }
 
 /// A merged region or a used position found while scanning ODS content.
+/// A merged region: (first row, first column), (last row, last column).
+type Region = ((u32, u32), (u32, u32));
+
 struct OdsScan {
     /// Per table: merged regions ((first row, first column), (last row, last column)).
-    merges: Vec<Vec<((u32, u32), (u32, u32))>>,
+    merges: Vec<Vec<Region>>,
 }
 
 /// Every sheet of an ODS file, in workbook order.

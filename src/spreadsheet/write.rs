@@ -175,10 +175,10 @@ impl Choices<'_> {
         }
         let letter = column_letter(u32::from(column));
         let range = format!("='{LISTS_SHEET}'!${letter}$1:${letter}${}", values.len().max(1));
-        Ok(DataValidation::new()
+        DataValidation::new()
             .allow_list_formula(Formula::new(range))
             .set_error_title("Giá trị không hợp lệ")?
-            .set_error_message("Hãy chọn một giá trị trong danh sách.")?)
+            .set_error_message("Hãy chọn một giá trị trong danh sách.")
     }
 }
 
@@ -259,7 +259,6 @@ fn write_defaults(
     sheet.set_column_width(1, 48)?;
     sheet.set_column_hidden(2)?;
     sheet.set_freeze_panes(1, 0)?;
-    let mut row = 1;
     let template_row =
         [("#template", "Mẫu văn bản (không sửa)", Value::String(template.id.clone()), Kind::Text)];
     let options = batch_options().into_iter().map(|(key, label, kind)| {
@@ -270,14 +269,16 @@ fn write_defaults(
         let value = content.defaults.and_then(|d| d.pointer(&c.pointer)).cloned().unwrap_or(Value::Null);
         (c.pointer.as_str(), c.header.as_str(), value, c.kind.clone())
     });
-    for (pointer, label, value, kind) in template_row.into_iter().chain(options).chain(fields) {
+    // Row 0 holds the headers.
+    for (row, (pointer, label, value, kind)) in
+        (1..).zip(template_row.into_iter().chain(options).chain(fields))
+    {
         sheet.write_string(row, 0, label)?;
         sheet.write_string_with_format(row, 2, pointer, &formats.pointer)?;
         write_value(sheet, row, 1, &value, &kind, formats)?;
         if let Some(validation) = validation_for(&kind, choices)? {
             sheet.add_data_validation(row, 1, row, 1, &validation)?;
         }
-        row += 1;
     }
     Ok(())
 }
