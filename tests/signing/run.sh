@@ -37,7 +37,14 @@ EOF
 "$venv/bin/python" - "$work/embedded.json" "$work/extracted.json" "$work/embedded-signed.pdf" <<'EOF'
 import json, sys
 from pyhanko.pdf_utils.reader import PdfFileReader
-request = json.load(open(sys.argv[1], encoding="utf-8"))
+def without_nulls(value):
+    # `null` means absent: the PDF carries the normalised request, nulls dropped.
+    if isinstance(value, dict):
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_nulls(v) for v in value]
+    return value
+request = without_nulls(json.load(open(sys.argv[1], encoding="utf-8")))
 extracted = json.load(open(sys.argv[2], encoding="utf-8"))
 if extracted["template"] != "minutes" or extracted["data"] != request:
     sys.exit("the signed PDF does not give back the request it was made from")
