@@ -51,7 +51,7 @@ if extracted["template"] != "minutes" or extracted["data"] != request:
 with open(sys.argv[3], "rb") as f:
     root = PdfFileReader(f).root
     names = root["/Names"]["/EmbeddedFiles"]["/Names"]
-    if "/AF" not in root or "vanban-minutes.json" not in [str(n) for n in names[::2]]:
+    if "/AF" not in root or "vanban-minutes.json" not in [str(names[i]) for i in range(0, len(names), 2)]:
         sys.exit("the signed PDF lost its associated file")
 print("OK: the signed PDF carries its request as vanban-minutes.json and gives it back")
 EOF
