@@ -295,30 +295,14 @@ fn new_request_id() -> String {
     format!("{:016x}{:016x}", half(), half())
 }
 
+/// `POST /v1/render/{template}`: the document as a PDF.
 async fn render(
     State(state): State<AppState>,
     Path(template): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let language = language(&headers);
-    // The template is looked up first so that an unknown one is a 404 whatever the body.
-    state.engine.catalog().get(&template)?;
-    let body = json_body(&headers, body)?;
-    let engine = state.engine.clone();
-    let name = template.clone();
-    let (mut rendered, took) = typeset_job(&state, Share::Api, move || engine.render(&name, &body))
-        .await
-        .map_err(|e| e.localized(language))?;
-    state.metrics.rendered(&template, took, rendered.pages);
-    tracing::debug!(
-        pages = rendered.pages,
-        compile_ms = rendered.phases.compile.as_secs_f64() * 1e3,
-        export_ms = rendered.phases.export.as_secs_f64() * 1e3,
-        "rendered"
-    );
-    messages::localize(&mut rendered.warnings, language);
-    Ok(pdf_response(rendered))
+    pdf_job(&state, template, &headers, body, Engine::render).await
 }
 
 /// `POST /v1/preview/{template}`: SVG pages and every problem of any part of a document; a
@@ -349,15 +333,33 @@ async fn blank_form(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let language = language(&headers);
+    pdf_job(&state, template, &headers, body, Engine::blank_form).await
+}
+
+/// A PDF of `template` made by `make` from the JSON body, with its warnings in the language asked.
+async fn pdf_job(
+    state: &AppState,
+    template: String,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    make: fn(&Engine, &str, &[u8]) -> crate::Result<Rendered>,
+) -> Result<Response, ApiError> {
+    let language = language(headers);
+    // The template is looked up first so that an unknown one is a 404 whatever the body.
     state.engine.catalog().get(&template)?;
-    let body = json_body(&headers, body)?;
+    let body = json_body(headers, body)?;
     let engine = state.engine.clone();
     let name = template.clone();
-    let (mut rendered, took) = typeset_job(&state, Share::Api, move || engine.blank_form(&name, &body))
+    let (mut rendered, took) = typeset_job(state, Share::Api, move || make(&engine, &name, &body))
         .await
         .map_err(|e| e.localized(language))?;
     state.metrics.rendered(&template, took, rendered.pages);
+    tracing::debug!(
+        pages = rendered.pages,
+        compile_ms = rendered.phases.compile.as_secs_f64() * 1e3,
+        export_ms = rendered.phases.export.as_secs_f64() * 1e3,
+        "rendered"
+    );
     messages::localize(&mut rendered.warnings, language);
     Ok(pdf_response(rendered))
 }
