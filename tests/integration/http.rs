@@ -2,24 +2,10 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
 use serde_json::{Value, json};
-use tower::ServiceExt;
-use vanban::http::{HttpConfig, router};
+use vanban::http::HttpConfig;
 
-use crate::util::{Pdf, engine, fixture};
-
-async fn send(config: &HttpConfig, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-    let response = router(engine(), config)
-        .expect("render threads start")
-        .oneshot(request)
-        .await
-        .expect("router answers");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response.into_body().collect().await.expect("body").to_bytes().to_vec();
-    (status, headers, body)
-}
+use crate::util::{Pdf, fixture, send};
 
 fn post(path: &str, content_type: &str, body: impl Into<Body>) -> Request<Body> {
     Request::post(path).header(header::CONTENT_TYPE, content_type).body(body.into()).unwrap()

@@ -405,3 +405,21 @@ pub struct EmbeddedFile {
     /// Whether the catalogue's `/AF` lists it: an associated file of the document.
     pub associated: bool,
 }
+
+/// Sends `request` through the service's router (no socket) and collects the answer.
+pub async fn send(
+    config: &vanban::http::HttpConfig,
+    request: axum::http::Request<axum::body::Body>,
+) -> (axum::http::StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let response = vanban::http::router(engine(), config)
+        .expect("render threads start")
+        .oneshot(request)
+        .await
+        .expect("router answers");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.into_body().collect().await.expect("body").to_bytes().to_vec();
+    (status, headers, body)
+}

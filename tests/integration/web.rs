@@ -3,26 +3,16 @@
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
-use http_body_util::BodyExt;
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Value, json};
-use tower::ServiceExt;
-use vanban::http::{HttpConfig, router};
+use vanban::http::HttpConfig;
 use vanban::web::layout::Layout;
 use vanban::web::shape::Shape;
 
-use crate::util::{Pdf, TEMPLATES, engine};
+use crate::util::{self, Pdf, TEMPLATES, engine};
 
 async fn send(request: Request<Body>) -> (StatusCode, HeaderMap, Vec<u8>) {
-    let response = router(engine(), &HttpConfig::default())
-        .expect("render threads start")
-        .oneshot(request)
-        .await
-        .expect("router answers");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response.into_body().collect().await.expect("body").to_bytes().to_vec();
-    (status, headers, body)
+    util::send(&HttpConfig::default(), request).await
 }
 
 async fn get(path: &str) -> (StatusCode, HeaderMap, String) {
