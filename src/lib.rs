@@ -113,7 +113,12 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Loads templates and fonts and prepares Typst. Fails if a template or font is unusable.
+    /// Loads templates and fonts, prepares Typst and renders every template's `example.json`
+    /// once. Fails if a template or font is unusable: a template folder whose example does not
+    /// render (a misspelt sentence variable, a Typst error, an example its own schema or checks
+    /// refuse, a file-name pattern the example cannot fill) stops start-up with an error naming
+    /// the file, instead of answering 500 to every request for that template. The renders also
+    /// warm Typst's caches.
     pub fn new(config: &EngineConfig) -> Result<Self> {
         let catalog = match &config.templates {
             Some(dir) => Catalog::from_dir(dir)?,
@@ -121,7 +126,39 @@ impl Engine {
         };
         let fonts = FontSet::load(config.fonts.as_deref(), &config.font_family)?;
         let typesetter = Typesetter::new(&catalog, fonts)?;
-        Ok(Engine { catalog, typesetter, font_family: config.font_family.clone() })
+        let engine = Engine { catalog, typesetter, font_family: config.font_family.clone() };
+        // One thread per template: start-up waits for the slowest example, not for their sum.
+        std::thread::scope(|scope| {
+            let checks: Vec<_> = engine
+                .catalog
+                .templates()
+                .map(|template| scope.spawn(|| engine.check_example(template)))
+                .collect();
+            checks.into_iter().try_for_each(|check| {
+                check.join().unwrap_or_else(|_| Err(Error::Internal("checking an example panicked".into())))
+            })
+        })?;
+        Ok(engine)
+    }
+
+    /// Renders `template`'s example; anything short of a clean render is an error about the
+    /// template folder, naming the file at fault.
+    fn check_example(&self, template: &Template) -> Result<()> {
+        let id = &template.id;
+        let setup = |file: &str, problem: String| Error::Setup(format!("template `{id}`: /{id}/{file}: {problem}"));
+        text_patterns::render_once(&template.meta.file_name, &template.example)
+            .map_err(|message| setup("template.json", format!("`file_name` cannot be filled from example.json: {message}")))?;
+        match self.render_value(template, template.example.clone()) {
+            Ok(_) => Ok(()),
+            // Typst's diagnostics and sentence errors already name their file
+            // (`/minutes/main.typ:12:5: …`, `/minutes/sentences.json: …`).
+            Err(Error::Template { message, .. }) => Err(Error::Setup(format!("template `{id}`: {message}"))),
+            Err(Error::Invalid(issues)) => {
+                let problems: Vec<String> = issues.iter().map(Issue::to_string).collect();
+                Err(setup("example.json", format!("refused by its own schema or checks: {}", problems.join("; "))))
+            }
+            Err(other) => Err(setup("example.json", other.to_string())),
+        }
     }
 
     /// The loaded templates.

@@ -284,7 +284,7 @@ impl Typesetter {
                     let range = self.range_in(&source, diag)?;
                     let line = source.lines().byte_to_line(range.start)?;
                     let column = source.lines().byte_to_column(range.start)?;
-                    Some(format!("{:?}:{}:{}: ", id.vpath(), line + 1, column + 1))
+                    Some(format!("{}:{}:{}: ", id.vpath().get_with_slash(), line + 1, column + 1))
                 });
                 format!("{}{}", location.unwrap_or_default(), diag.message)
             })

@@ -66,7 +66,10 @@ impl Context<'_> {
     pub fn sentence(&self, name: &str, context: &impl Serialize) -> Result<String> {
         self.sentences
             .render(name, context)
-            .map_err(|message| Error::Template { template: self.template.to_string(), message })
+            .map_err(|message| Error::Template {
+                template: self.template.to_string(),
+                message: format!("/{}/sentences.json: {message}", self.template),
+            })
     }
 
     /// Fails if any issue is an error, unless the build is lenient (a preview or blank form

@@ -54,3 +54,62 @@ fn templates_lists_minutes_and_resolve_prints_the_data() {
     assert_eq!(data["header"]["issuer"], "CHI BỘ TỔ DÂN PHỐ 5");
     assert_eq!(data["layout"]["margin_mm"]["left"], 30.0);
 }
+
+/// A copy of the bundled templates folder with `edit` applied to one of its files.
+fn templates_copy(file: &str, edit: impl FnOnce(String) -> String) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let bundled = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    for folder in std::fs::read_dir(&bundled).unwrap() {
+        let folder = folder.unwrap().path();
+        let target = dir.path().join(folder.file_name().unwrap());
+        std::fs::create_dir_all(&target).unwrap();
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), target.join(entry.file_name())).unwrap();
+        }
+    }
+    let path = dir.path().join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, edit(text)).unwrap();
+    dir
+}
+
+#[test]
+fn a_misspelt_sentence_variable_stops_serve_render_and_batch_naming_the_file() {
+    let dir = templates_copy("resolution/sentences.json", |text| {
+        assert!(text.contains("{{meeting_date}}"));
+        text.replace("{{meeting_date}}", "{{meeting_dat}}")
+    });
+    let out = tempfile::tempdir().unwrap();
+    let commands: [&[&str]; 3] = [
+        &["serve", "--addr", "127.0.0.1:0"],
+        &["render", "minutes", "-", "-o", "x.pdf"],
+        &["batch", "-", "-o", "x.zip"],
+    ];
+    for args in commands {
+        let output = vanban()
+            .args(args)
+            .arg("--templates")
+            .arg(dir.path())
+            .current_dir(out.path())
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("/resolution/sentences.json"), "{args:?}: {stderr}");
+        assert!(stderr.contains("meeting_dat"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("listening"), "{args:?}: {stderr}");
+    }
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0, "nothing written");
+}
+
+#[test]
+fn a_typst_error_stops_start_up_naming_the_file_and_line() {
+    let dir = templates_copy("minutes/main.typ", |text| format!("{text}\n#undefined-function()\n"));
+    let output = vanban().arg("templates").arg("--templates").arg(dir.path()).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("/minutes/main.typ:"), "{stderr}");
+    assert!(stderr.contains("unknown variable: undefined-function"), "{stderr}");
+}

@@ -95,6 +95,30 @@ async fn non_json_content_type_is_a_415() {
     assert_eq!(json_body(&body)["error"]["code"], "unsupported_media_type");
 }
 
+/// What the catalogue serves as each template's example renders: a secretary or integrator who
+/// starts from `GET /v1/templates/{id}` gets a document, not a problem.
+#[tokio::test]
+async fn every_example_the_catalogue_serves_renders() {
+    let get = |path: &str| Request::get(path).body(Body::empty()).unwrap();
+    let (_, _, body) = send(&HttpConfig::default(), get("/v1/templates")).await;
+    let list = json_body(&body);
+    let templates = list["templates"].as_array().unwrap();
+    assert_eq!(templates.len(), 6);
+    for listed in templates {
+        let id = listed["id"].as_str().unwrap();
+        let (status, _, body) = send(&HttpConfig::default(), get(&format!("/v1/templates/{id}"))).await;
+        assert_eq!(status, StatusCode::OK, "{id}");
+        let example = serde_json::to_vec(&json_body(&body)["example"]).unwrap();
+        let (status, headers, pdf) =
+            send(&HttpConfig::default(), post(&format!("/v1/render/{id}"), "application/json", example)).await;
+        assert_eq!(status, StatusCode::OK, "{id}: {}", String::from_utf8_lossy(&pdf));
+        assert_eq!(headers[header::CONTENT_TYPE], "application/pdf", "{id}");
+        let pdf = Pdf::parse(&pdf);
+        pdf.assert_print_ready();
+        assert!(pdf.pages() >= 1, "{id}");
+    }
+}
+
 #[tokio::test]
 async fn templates_are_listed_and_described() {
     let get = |path: &str| Request::get(path).body(Body::empty()).unwrap();

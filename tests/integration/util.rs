@@ -36,8 +36,9 @@ pub fn fixture(name: &str) -> Value {
 
 /// A templates folder holding the bundled `lib` and one template, `custom`: the resolution's
 /// schema and sentences with the given `main.typ`. Beside the folder lies `secret.txt`, and the
-/// template holds `link.txt`, a symlink to it, for the sandbox tests.
-pub fn custom_template(main_typ: &str) -> (tempfile::TempDir, Engine) {
+/// template holds `link.txt`, a symlink to it, for the sandbox tests. Returns the temporary
+/// directory and the engine over its `templates` folder (an error if the example does not render).
+pub fn custom_template_engine(main_typ: &str) -> (tempfile::TempDir, vanban::Result<Engine>) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("secret.txt"), "TOP SECRET MEMBER LIST").unwrap();
     let root = dir.path().join("templates");
@@ -52,8 +53,14 @@ pub fn custom_template(main_typ: &str) -> (tempfile::TempDir, Engine) {
     std::fs::write(root.join("custom/main.typ"), main_typ).unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink(dir.path().join("secret.txt"), root.join("custom/link.txt")).unwrap();
-    let engine = Engine::new(&EngineConfig { templates: Some(root), ..EngineConfig::default() }).unwrap();
+    let engine = Engine::new(&EngineConfig { templates: Some(root), ..EngineConfig::default() });
     (dir, engine)
+}
+
+/// [`custom_template_engine`] for a `main.typ` that renders the example.
+pub fn custom_template(main_typ: &str) -> (tempfile::TempDir, Engine) {
+    let (dir, engine) = custom_template_engine(main_typ);
+    (dir, engine.unwrap_or_else(|e| panic!("{e}")))
 }
 
 /// Renders a JSON value with a template, panicking with the error on failure.
