@@ -207,7 +207,7 @@ impl Engine {
             let mut merged = deep_merge(&defaults, item);
             input::normalize(&mut merged);
             let name = text_patterns::render_once(pattern, &merged);
-            let built = documents::build(template, merged, self.font_family());
+            let built = documents::build(template.parts(), merged, self.font_family());
             let prepared = match (built, name) {
                 (Ok(built), Ok(name)) => PreparedItem::Ready {
                     built,

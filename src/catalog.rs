@@ -14,7 +14,7 @@ use include_dir::{Dir, include_dir};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::documents::Model;
+use crate::documents::{Model, TemplateParts};
 use crate::error::{Error, Result};
 use crate::input::Schema;
 use crate::text_patterns::TextPatterns;
@@ -76,6 +76,13 @@ pub struct Template {
     pub sentences: TextPatterns,
     /// Virtual path of the Typst entry point.
     pub main_path: String,
+}
+
+impl Template {
+    /// What the document code needs of this template.
+    pub fn parts(&self) -> TemplateParts<'_> {
+        TemplateParts { id: &self.id, model: self.model, schema: &self.schema, sentences: &self.sentences }
+    }
 }
 
 /// All loaded templates plus every file Typst may read.

@@ -10,6 +10,7 @@
 //!
 //! # Layout
 //! - [`input`]: parse, NFC-normalise and schema-check a request.
+//! - [`output`]: the request options that decide how the PDF is written.
 //! - [`documents`]: per data model, consistency checks and computed numbers, building the view.
 //! - [`messages`]: every issue's message in Vietnamese, from one catalogue.
 //! - [`vietnamese`]: the Vietnamese formatting rules (dates, numbers, money in words…).
@@ -41,6 +42,7 @@ pub mod http;
 pub mod input;
 pub mod merge;
 pub mod messages;
+pub mod output;
 pub mod ruleset;
 pub mod signing;
 pub mod spreadsheet;
@@ -145,9 +147,11 @@ impl Engine {
     /// template folder, naming the file at fault.
     fn check_example(&self, template: &Template) -> Result<()> {
         let id = &template.id;
-        let setup = |file: &str, problem: String| Error::Setup(format!("template `{id}`: /{id}/{file}: {problem}"));
-        text_patterns::render_once(&template.meta.file_name, &template.example)
-            .map_err(|message| setup("template.json", format!("`file_name` cannot be filled from example.json: {message}")))?;
+        let setup =
+            |file: &str, problem: String| Error::Setup(format!("template `{id}`: /{id}/{file}: {problem}"));
+        text_patterns::render_once(&template.meta.file_name, &template.example).map_err(|message| {
+            setup("template.json", format!("`file_name` cannot be filled from example.json: {message}"))
+        })?;
         match self.render_value(template, template.example.clone()) {
             Ok(_) => Ok(()),
             // Typst's diagnostics and sentence errors already name their file
@@ -155,7 +159,10 @@ impl Engine {
             Err(Error::Template { message, .. }) => Err(Error::Setup(format!("template `{id}`: {message}"))),
             Err(Error::Invalid(issues)) => {
                 let problems: Vec<String> = issues.iter().map(Issue::to_string).collect();
-                Err(setup("example.json", format!("refused by its own schema or checks: {}", problems.join("; "))))
+                Err(setup(
+                    "example.json",
+                    format!("refused by its own schema or checks: {}", problems.join("; ")),
+                ))
             }
             Err(other) => Err(setup("example.json", other.to_string())),
         }
@@ -169,7 +176,7 @@ impl Engine {
     /// Parses, checks and computes a request: the data its template would receive.
     pub fn resolve(&self, template: &str, body: &[u8]) -> Result<Built> {
         let template = self.catalog.get(template)?;
-        documents::build(template, input::parse(body)?, &self.font_family)
+        documents::build(template.parts(), input::parse(body)?, &self.font_family)
     }
 
     /// Renders a request body (JSON) with `template` into a PDF.
@@ -182,7 +189,7 @@ impl Engine {
     /// Renders an already parsed request.
     pub fn render_value(&self, template: &Template, value: serde_json::Value) -> Result<Rendered> {
         let file_name = text_patterns::render_once(&template.meta.file_name, &value);
-        let built = documents::build(template, value, &self.font_family)?;
+        let built = documents::build(template.parts(), value, &self.font_family)?;
         let mut rendered = self.typeset(template, built)?;
         if let Ok(name) = file_name {
             rendered.file_name = file_names::sanitize_pdf_name(&name);
@@ -195,7 +202,7 @@ impl Engine {
     pub fn preview(&self, template: &str, body: &[u8]) -> Result<Preview> {
         let template = self.catalog.get(template)?;
         let value = input::parse(body)?;
-        let built = documents::build_with(template, value, &self.font_family, Completeness::Preview)?;
+        let built = documents::build_with(template.parts(), value, &self.font_family, Completeness::Preview)?;
         let spec = self.job_spec(template, &built);
         let pages = catch_unwind(AssertUnwindSafe(|| self.typesetter.preview(&spec, built.data)))
             .map_err(|_| Error::Internal(format!("previewing `{}` panicked", template.id)))??;
@@ -209,7 +216,8 @@ impl Engine {
     pub fn blank_form(&self, template: &str, body: &[u8]) -> Result<Rendered> {
         let template = self.catalog.get(template)?;
         let value = input::parse(body)?;
-        let built = documents::build_with(template, value, &self.font_family, Completeness::BlankForm)?;
+        let built =
+            documents::build_with(template.parts(), value, &self.font_family, Completeness::BlankForm)?;
         let mut rendered = self.typeset(template, built)?;
         // On a form, what is not given is the point: only problems in what was given remain.
         rendered.warnings.retain(|issue| !matches!(issue.keyword, Some("required" | "minItems")));

@@ -19,7 +19,6 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{SyncSender, TrySendError};
 
-use serde::{Deserialize, Serialize};
 use typst::diag::{FileError, FileResult, SourceDiagnostic, Warned};
 use typst::foundations::{Bytes, Datetime, Duration, Label, NativeElement, Selector, Smart, Value};
 use typst::introspection::MetadataElem;
@@ -34,6 +33,7 @@ use typst_pdf::{PdfOptions, PdfStandards, Timestamp};
 use crate::catalog::{Catalog, DATA_PATH, REQUEST_PATH};
 use crate::error::{Error, Issue, Result};
 use crate::fonts::FontSet;
+use crate::output::{Output, PdfStandard};
 use crate::signing::SignatureField;
 
 /// Evict comemo's caches after every this many jobs (counted across threads). Eviction also
@@ -72,68 +72,18 @@ pub struct Typesetter {
     request_id: FileId,
 }
 
-/// The PDF standard a document is written to (request option `pdf_standard`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
-pub enum PdfStandard {
-    /// PDF/A-2b, for archiving (default).
-    #[default]
-    #[serde(rename = "a-2b")]
-    A2b,
-    /// PDF/A-2a and PDF/UA-1: archival and accessible (tagged, with alternative texts).
-    #[serde(rename = "a-2a+ua-1")]
-    A2aUa1,
-    /// PDF/A-3b: archival, and may carry the request as an attached file (`embed_data`).
-    #[serde(rename = "a-3b")]
-    A3b,
-    /// PDF/A-3a and PDF/UA-1: archival, accessible, and may carry the request.
-    #[serde(rename = "a-3a+ua-1")]
-    A3aUa1,
-    /// Plain PDF 1.7.
-    #[serde(rename = "none")]
-    None,
-}
-
-impl PdfStandard {
-    fn standards(self) -> Result<PdfStandards> {
-        use typst_pdf::PdfStandard as Typst;
-        let list: &[Typst] = match self {
-            PdfStandard::A2b => &[Typst::A_2b],
-            PdfStandard::A2aUa1 => &[Typst::A_2a, Typst::Ua_1],
-            PdfStandard::A3b => &[Typst::A_3b],
-            PdfStandard::A3aUa1 => &[Typst::A_3a, Typst::Ua_1],
-            PdfStandard::None => &[],
-        };
-        PdfStandards::new(list)
-            .map_err(|e| Error::Internal(format!("PDF standards {self:?}: {}", e.message())))
-    }
-
-    /// The standard a request with `embed_data` gets: PDF/A-2 forbids attached files, so the
-    /// default becomes PDF/A-3b. `Err` carries the nearest standard that can hold the attachment.
-    pub fn for_embedding(requested: Option<PdfStandard>) -> std::result::Result<PdfStandard, PdfStandard> {
-        match requested {
-            None => Ok(PdfStandard::A3b),
-            Some(PdfStandard::A2b) => Err(PdfStandard::A3b),
-            Some(PdfStandard::A2aUa1) => Err(PdfStandard::A3aUa1),
-            Some(other) => Ok(other),
-        }
-    }
-
-    /// The name a request uses for this standard, e.g. `"a-3b"` (with the quotes).
-    pub fn quoted(self) -> String {
-        // Serialising a unit variant cannot fail.
-        serde_json::to_string(&self).unwrap_or_default()
-    }
-}
-
-/// How a job's PDF is written.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Output {
-    /// The PDF standard.
-    pub pdf_standard: PdfStandard,
-    /// Whether to report the signing spaces (to place signature fields on them).
-    pub signature_fields: bool,
-    /// Whether the PDF carries the request as an attached file (`JobSpec::request`).
-    pub embed_data: bool,
+/// Typst's list of standards for `standard`.
+fn standards(standard: PdfStandard) -> Result<PdfStandards> {
+    use typst_pdf::PdfStandard as Typst;
+    let list: &[Typst] = match standard {
+        PdfStandard::A2b => &[Typst::A_2b],
+        PdfStandard::A2aUa1 => &[Typst::A_2a, Typst::Ua_1],
+        PdfStandard::A3b => &[Typst::A_3b],
+        PdfStandard::A3aUa1 => &[Typst::A_3a, Typst::Ua_1],
+        PdfStandard::None => &[],
+    };
+    PdfStandards::new(list)
+        .map_err(|e| Error::Internal(format!("PDF standards {standard:?}: {}", e.message())))
 }
 
 /// What one job produces.
@@ -222,7 +172,7 @@ impl Typesetter {
             timestamp: Some(Timestamp::new_utc(
                 Datetime::from_ymd_hms(year, month, day, 0, 0, 0).unwrap_or(today),
             )),
-            standards: spec.output.pdf_standard.standards()?,
+            standards: standards(spec.output.pdf_standard)?,
             ..PdfOptions::default()
         };
         let pdf = typst_pdf::pdf(&document, &options).map_err(|errors| match spec.output.pdf_standard {

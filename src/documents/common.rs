@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::Issue;
+use crate::output::{Output, PdfStandard};
 use crate::ruleset::{Layout, MarginPreset, Ruleset};
-use crate::typeset::{Output, PdfStandard};
 use crate::vietnamese::{self, Date};
 
 /// Options every request may set, besides its document content.

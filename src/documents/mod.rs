@@ -20,7 +20,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{Error, Issue, Result, Severity};
-use crate::input;
+use crate::input::{self, Schema};
+use crate::text_patterns::TextPatterns;
 use crate::vietnamese::Date;
 use common::Issuer;
 
@@ -49,12 +50,26 @@ impl Model {
     }
 }
 
+/// What building a document needs from its template folder: `catalog::Template::parts` hands
+/// them over, so `documents` never depends on how templates are loaded.
+#[derive(Clone, Copy)]
+pub struct TemplateParts<'a> {
+    /// Template id, for error messages and the embedded request's envelope.
+    pub id: &'a str,
+    /// The data model the template lays out.
+    pub model: Model,
+    /// The template's JSON Schema.
+    pub schema: &'a Schema,
+    /// The template's standard sentences.
+    pub sentences: &'a TextPatterns,
+}
+
 /// What building a document needs besides its input.
 pub struct Context<'a> {
     /// Template id, for error messages.
     pub template: &'a str,
     /// The template's standard sentences.
-    pub sentences: &'a crate::text_patterns::TextPatterns,
+    pub sentences: &'a TextPatterns,
     /// The document font family.
     pub font: &'a str,
     /// How complete the document must be.
@@ -64,12 +79,10 @@ pub struct Context<'a> {
 impl Context<'_> {
     /// Renders a standard sentence; a failure is a bug in the template folder.
     pub fn sentence(&self, name: &str, context: &impl Serialize) -> Result<String> {
-        self.sentences
-            .render(name, context)
-            .map_err(|message| Error::Template {
-                template: self.template.to_string(),
-                message: format!("/{}/sentences.json: {message}", self.template),
-            })
+        self.sentences.render(name, context).map_err(|message| Error::Template {
+            template: self.template.to_string(),
+            message: format!("/{}/sentences.json: {message}", self.template),
+        })
     }
 
     /// Fails if any issue is an error, unless the build is lenient (a preview or blank form
@@ -110,7 +123,7 @@ pub struct Built {
     /// Stable identity of the document, hashed into the PDF's id.
     pub ident: String,
     /// PDF standard and signature fields, from the request's options.
-    pub output: crate::typeset::Output,
+    pub output: crate::output::Output,
     /// With `embed_data`: the JSON attached to the PDF, the normalised request in an envelope
     /// naming the template and vanban's version (see [`crate::extract`]).
     pub request: Option<Vec<u8>>,
@@ -144,7 +157,7 @@ impl Built {
 }
 
 /// Normalises, schema-checks, type-checks, cross-checks and computes a request for `template`.
-pub fn build(template: &crate::catalog::Template, value: Value, font: &str) -> Result<Built> {
+pub fn build(template: TemplateParts, value: Value, font: &str) -> Result<Built> {
     build_with(template, value, font, Completeness::Complete)
 }
 
@@ -153,7 +166,7 @@ pub fn build(template: &crate::catalog::Template, value: Value, font: &str) -> R
 /// be issued yet) and consistency problems as warnings. A complete build with schema problems
 /// still looks for the consistency problems it can find, so one answer lists them all.
 pub fn build_with(
-    template: &crate::catalog::Template,
+    template: TemplateParts,
     mut value: Value,
     font: &str,
     completeness: Completeness,
@@ -193,7 +206,7 @@ pub fn build_with(
 /// Builds `value` with placeholders for what is missing or unusable; returns the document (its
 /// placeholders printed as dotted blanks) and the problems found about what was given.
 fn build_lenient(
-    template: &crate::catalog::Template,
+    template: TemplateParts,
     value: Value,
     font: &str,
     fill: blanks::Fill,
@@ -205,7 +218,7 @@ fn build_lenient(
     // blanks at least one more value; a few rounds cover every known case.
     for _ in 0..4 {
         let mut completed_value = value.clone();
-        let completed = blanks::complete(&template.schema, &mut completed_value, &unusable, fill);
+        let completed = blanks::complete(template.schema, &mut completed_value, &unusable, fill);
         match build_checked(template, &completed_value, font, Completeness::Preview) {
             Ok(mut built) => {
                 let found = std::mem::take(&mut built.warnings);
@@ -232,12 +245,12 @@ fn distinct(issues: Vec<Issue>) -> Vec<Issue> {
 }
 
 fn build_checked(
-    template: &crate::catalog::Template,
+    template: TemplateParts,
     value: &Value,
     font: &str,
     completeness: Completeness,
 ) -> Result<Built> {
-    let cx = Context { template: &template.id, sentences: &template.sentences, font, completeness };
+    let cx = Context { template: template.id, sentences: template.sentences, font, completeness };
     let output = input::typed::<common::Options>(value)?.output();
     let built = match template.model {
         Model::Minutes => minutes::build(input::typed(value)?, &cx),
@@ -258,7 +271,7 @@ fn build_checked(
         (Err(error), _) => return Err(error),
     };
     if output.embed_data {
-        built.request = Some(crate::extract::envelope(&template.id, value)?);
+        built.request = Some(crate::extract::envelope(template.id, value)?);
     }
     built.output = output;
     if completeness != Completeness::Complete {

@@ -28,13 +28,13 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::json;
 use tokio_stream::wrappers::ReceiverStream;
 use tracing::Instrument;
 
 use crate::batch::{self, BatchControl};
 use crate::extract::Extracted;
+use crate::file_names;
 use crate::messages::{self, Language};
 use crate::{Engine, Error, Issue, Rendered};
 use admission::Admission;
@@ -570,7 +570,7 @@ fn pdf_response(rendered: Rendered) -> Response {
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
     if let Ok(value) =
-        HeaderValue::from_str(&content_disposition(&rendered.file_name, &rendered.display_name))
+        HeaderValue::from_str(&file_names::content_disposition(&rendered.file_name, &rendered.display_name))
     {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
@@ -586,34 +586,6 @@ fn pdf_response(rendered: Rendered) -> Response {
         headers.insert("x-vanban-signature-fields", value);
     }
     response
-}
-
-/// RFC 5987 `attr-char`: everything else is percent-encoded in `filename*`.
-const ATTR_CHAR: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'!')
-    .remove(b'#')
-    .remove(b'$')
-    .remove(b'&')
-    .remove(b'+')
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'^')
-    .remove(b'_')
-    .remove(b'`')
-    .remove(b'|')
-    .remove(b'~');
-
-/// `attachment; filename="ascii.pdf"; filename*=UTF-8''Bi%C3%AAn…` (RFC 6266, RFC 5987).
-pub fn content_disposition(ascii_name: &str, display_name: &str) -> String {
-    let fallback: String = ascii_name
-        .chars()
-        .filter(|c| c.is_ascii_graphic() || *c == ' ')
-        .filter(|c| *c != '"' && *c != '\\')
-        .collect();
-    format!(
-        "attachment; filename=\"{fallback}\"; filename*=UTF-8''{}",
-        utf8_percent_encode(display_name, ATTR_CHAR)
-    )
 }
 
 /// JSON with every non-ASCII character escaped, so it fits in a header value.

@@ -14,8 +14,9 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::{ApiError, AppState, ascii_json, content_disposition, json_body};
+use super::{ApiError, AppState, ascii_json, json_body};
 use crate::batch::PreparedBatch;
+use crate::file_names::content_disposition;
 use crate::spreadsheet::{self, Format, ImportOptions, Imported};
 use crate::{Engine, Error, Issue, input};
 

@@ -278,7 +278,8 @@ async fn download(
     .await;
     match rendered {
         Ok(Ok(rendered)) => {
-            let disposition = crate::http::content_disposition(&rendered.file_name, &rendered.display_name);
+            let disposition =
+                crate::file_names::content_disposition(&rendered.file_name, &rendered.display_name);
             let mut response = rendered.pdf.into_response();
             response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
             if let Ok(value) = HeaderValue::from_str(&disposition) {
