@@ -87,13 +87,23 @@ enum PreparedItem {
     Skipped { problems: Vec<Issue> },
 }
 
+/// What became of a batch item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ItemStatus {
+    /// Rendered: its PDF is in the zip.
+    Ok,
+    /// Not rendered: `problems` says why.
+    Skipped,
+}
+
 /// One line of the manifest.
 #[derive(Debug, Clone, Serialize)]
 pub struct ManifestItem {
     /// Position of the item in the request.
     pub index: usize,
-    /// `ok` or `skipped`.
-    pub status: String,
+    /// Whether the item is in the zip.
+    pub status: ItemStatus,
     /// Zip entry name (absent for skipped items).
     pub file_name: Option<String>,
     /// Number of pages.
@@ -317,7 +327,7 @@ impl Engine {
                         }
                         ManifestItem {
                             index,
-                            status: "ok".into(),
+                            status: ItemStatus::Ok,
                             file_name: Some(file_name),
                             pages: Some(rendered.pages),
                             bytes: Some(rendered.pdf.len()),
@@ -329,7 +339,7 @@ impl Engine {
                     }
                     Outcome::Skipped(problems) => ManifestItem {
                         index,
-                        status: "skipped".into(),
+                        status: ItemStatus::Skipped,
                         file_name: None,
                         pages: None,
                         bytes: None,
@@ -367,14 +377,25 @@ impl Engine {
                 let started = Instant::now();
                 match self.typeset(template, built) {
                     Ok(rendered) => Outcome::Rendered(rendered, file_name, started.elapsed()),
-                    Err(error) => Outcome::Skipped(vec![Issue::error(
-                        format!("/items/{index}"),
-                        "render_failed",
-                        error.to_string(),
-                    )]),
+                    Err(error) => Outcome::Skipped(item_problems(&template.id, index, error)),
                 }
             }
             PreparedItem::Skipped { problems } => Outcome::Skipped(problems),
+        }
+    }
+}
+
+/// A failed render reported as HTTP reports it: a problem of the request (a PDF standard this
+/// document cannot meet) keeps its pointer, under the item, and its code; a server fault is
+/// logged in full and reported only as `internal`, since its message may quote template
+/// internals (a Typst diagnostic).
+fn item_problems(template: &str, index: usize, error: Error) -> Vec<Issue> {
+    let prefix = format!("/items/{index}");
+    match error {
+        Error::Invalid(issues) => issues.into_iter().map(|issue| issue.under(&prefix)).collect(),
+        error => {
+            tracing::error!(template, item = index, %error, "batch item failed");
+            vec![Issue::error(prefix, "internal", "the document could not be produced")]
         }
     }
 }

@@ -1,8 +1,11 @@
 //! The command line: `render`, `blank`, `batch`, `resolve`, `extract`, `templates` and `serve`, each a thin
 //! call into the
-//! library. Invalid input exits with status 2 and prints each problem as `pointer: message`;
-//! output files are written to a temporary name and renamed, so a failure never leaves a
-//! half-written file behind.
+//! library. Output files are written to a temporary name and renamed, so a failure never leaves
+//! a half-written file behind.
+//!
+//! Exit codes: 0 done; 1 a fault of the server side (templates, fonts, files, a bug); 2 the
+//! input is refused, each problem printed as `pointer: message`, nothing written; 3 a batch
+//! whose zip was written but skipped some items (each printed as `skipped: pointer: message`).
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -168,12 +171,15 @@ impl EngineArgs {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli.command) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(error) => report(&error),
     }
 }
 
-fn run(command: Command) -> Result<(), Error> {
+/// Exit code of a batch whose zip was written without some of its items.
+const EXIT_BATCH_SKIPPED: u8 = 3;
+
+fn run(command: Command) -> Result<ExitCode, Error> {
     match command {
         Command::Blank { template, input, output, engine } => {
             let engine = engine.engine()?;
@@ -183,12 +189,14 @@ fn run(command: Command) -> Result<(), Error> {
             };
             let rendered = engine.blank_form(&template, &body)?;
             print_warnings(&rendered.warnings);
+            print_template_warnings(&rendered.template_warnings);
             write_output(&output, &rendered.pdf)?;
         }
         Command::Render { template, input, output, engine } => {
             let engine = engine.engine()?;
             let rendered = engine.render(&template, &read_input(&input)?)?;
             print_warnings(&rendered.warnings);
+            print_template_warnings(&rendered.template_warnings);
             write_output(&output, &rendered.pdf)?;
             if output != Path::new("-") {
                 eprintln!("wrote {} ({} pages)", output.display(), rendered.pages);
@@ -257,7 +265,7 @@ fn run(command: Command) -> Result<(), Error> {
                 // The report is on standard output; the errors again on standard error, exit 2.
                 let errors: Vec<_> =
                     report.problems.into_iter().filter(|p| p.severity == crate::Severity::Error).collect();
-                return if errors.is_empty() { Ok(()) } else { Err(Error::Invalid(errors)) };
+                return if errors.is_empty() { Ok(ExitCode::SUCCESS) } else { Err(Error::Invalid(errors)) };
             }
             let prepared = match &imported {
                 Some(imported) => {
@@ -270,11 +278,15 @@ fn run(command: Command) -> Result<(), Error> {
             let manifest = write_atomically(&output, |out| {
                 engine.write_batch(prepared, out, &BatchControl::new(http::default_workers()))
             })?;
-            let skipped: Vec<_> = manifest.items.iter().filter(|i| i.status != "ok").collect();
+            let skipped: Vec<_> =
+                manifest.items.iter().filter(|i| i.status == batch::ItemStatus::Skipped).collect();
             for problem in skipped.iter().flat_map(|item| &item.problems) {
                 eprintln!("skipped: {problem}");
             }
             eprintln!("{} documents, {} skipped", manifest.items.len() - skipped.len(), skipped.len());
+            if !skipped.is_empty() {
+                return Ok(ExitCode::from(EXIT_BATCH_SKIPPED));
+            }
         }
         Command::Serve {
             addr,
@@ -299,7 +311,7 @@ fn run(command: Command) -> Result<(), Error> {
             serve(engine, &addr, &config, shutdown_grace)?;
         }
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Log lines as text for a terminal or as JSON for a log collector.
@@ -311,11 +323,34 @@ pub enum LogFormat {
     Json,
 }
 
+/// Logs to standard output at the levels `RUST_LOG` asks for (`info` by default), with colour
+/// codes only when standard output is a terminal (a log file or collector gets plain text).
+///
+/// `RUST_LOG` is read as `tracing_subscriber::filter::Targets`: comma-separated `level` or
+/// `target=level` directives (`warn`, `info,vanban=debug`). tracing-subscriber's `EnvFilter`
+/// would also filter on span fields, but needs its `env-filter` feature (and a regex engine);
+/// directives it alone understands are refused here with a message, and the default applies.
 fn init_logging(format: LogFormat) {
-    let builder = tracing_subscriber::fmt().with_target(false);
+    use std::io::IsTerminal;
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::prelude::*;
+
+    let default = || Targets::new().with_default(LevelFilter::INFO);
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(directives) if !directives.trim().is_empty() => directives.parse().unwrap_or_else(|e| {
+            eprintln!("RUST_LOG=`{directives}` ignored ({e}); logging at info");
+            default()
+        }),
+        _ => default(),
+    };
+    let layer =
+        tracing_subscriber::fmt::layer().with_target(false).with_ansi(std::io::stdout().is_terminal());
+    let registry = tracing_subscriber::registry();
     match format {
-        LogFormat::Text => builder.init(),
-        LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).init(),
+        LogFormat::Text => registry.with(layer.with_filter(filter)).init(),
+        LogFormat::Json => {
+            registry.with(layer.json().flatten_event(true).with_current_span(true).with_filter(filter)).init()
+        }
     }
 }
 
@@ -406,13 +441,20 @@ fn write_atomically<T>(
     result
 }
 
+/// Typst's warnings about the template, for whoever maintains it.
+fn print_template_warnings(warnings: &[crate::Diagnostic]) {
+    for warning in warnings {
+        eprintln!("template warning: {warning}");
+    }
+}
+
 fn print_warnings(warnings: &[crate::Issue]) {
     for warning in warnings {
         eprintln!("warning: {warning}");
     }
 }
 
-/// Prints an error and picks the exit code: 2 for a bad request, 1 for anything else.
+/// Prints an error and picks the exit code: 2 for refused input, 1 for anything else.
 fn report(error: &Error) -> ExitCode {
     match error {
         Error::Invalid(issues) => {

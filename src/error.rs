@@ -92,6 +92,46 @@ impl std::fmt::Display for Issue {
     }
 }
 
+/// A problem Typst (or a sentence pattern) found in a template: an error that stops the
+/// document, or a warning that does not. Kept as data up to the edge, which logs or prints it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Whether it stopped the document.
+    pub severity: Severity,
+    /// `/minutes/main.typ:12:5` or `/minutes/sentences.json`, when known.
+    pub location: Option<String>,
+    /// What is wrong.
+    pub message: String,
+    /// Typst's suggestions for fixing it.
+    pub hints: Vec<String>,
+}
+
+impl Diagnostic {
+    /// An error at `location` without hints.
+    pub fn error(location: Option<String>, message: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Error, location, message: message.into(), hints: Vec::new() }
+    }
+}
+
+impl std::fmt::Display for Diagnostic {
+    /// `location: message (hint: …; hint: …)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(location) = &self.location {
+            write!(f, "{location}: ")?;
+        }
+        write!(f, "{}", self.message)?;
+        for hint in &self.hints {
+            write!(f, " (hint: {hint})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Diagnostics one per line.
+fn lines(diagnostics: &[Diagnostic]) -> String {
+    diagnostics.iter().map(Diagnostic::to_string).collect::<Vec<_>>().join("\n")
+}
+
 /// Everything that can go wrong while turning a request into documents.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -124,12 +164,12 @@ pub enum Error {
         message: String,
     },
     /// The template failed to compile: a bug in the template, not in the request.
-    #[error("template `{template}` failed: {message}")]
+    #[error("template `{template}` failed: {}", lines(diagnostics))]
     Template {
-        /// Template id.
+        /// The template's entry point or id.
         template: String,
-        /// Typst diagnostics, one per line, as `file:line:col: message`.
-        message: String,
+        /// What Typst (or the sentence patterns) reported, errors first.
+        diagnostics: Vec<Diagnostic>,
     },
     /// The template catalogue or the fonts could not be loaded at start-up.
     #[error("{0}")]

@@ -55,7 +55,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 
 pub use documents::{Built, Completeness};
-pub use error::{Error, Issue, Result, Severity};
+pub use error::{Diagnostic, Error, Issue, Result, Severity};
 
 use catalog::{Catalog, Template};
 use fonts::FontSet;
@@ -95,6 +95,9 @@ pub struct Rendered {
     pub fields: Vec<signing::SignatureField>,
     /// Time Typst spent compiling and exporting it.
     pub phases: typeset::Phases,
+    /// Typst's warnings about the template (not the request), for the operator: the edges log
+    /// or print them.
+    pub template_warnings: Vec<Diagnostic>,
 }
 
 /// A live preview: the pages of a document, complete or not, and what is wrong or missing.
@@ -105,6 +108,9 @@ pub struct Preview {
     /// Every problem: schema problems as errors (to fix before the document can be issued),
     /// consistency problems as warnings.
     pub issues: Vec<Issue>,
+    /// Typst's warnings about the template, for the operator (not sent to the client).
+    #[serde(skip)]
+    pub template_warnings: Vec<Diagnostic>,
 }
 
 /// Templates, fonts and the Typst engine, built once and shared by every request.
@@ -153,10 +159,18 @@ impl Engine {
             setup("template.json", format!("`file_name` cannot be filled from example.json: {message}"))
         })?;
         match self.render_value(template, template.example.clone()) {
-            Ok(_) => Ok(()),
+            Ok(rendered) => {
+                for warning in &rendered.template_warnings {
+                    tracing::warn!(template = %id, %warning, "template warning");
+                }
+                Ok(())
+            }
             // Typst's diagnostics and sentence errors already name their file
             // (`/minutes/main.typ:12:5: …`, `/minutes/sentences.json: …`).
-            Err(Error::Template { message, .. }) => Err(Error::Setup(format!("template `{id}`: {message}"))),
+            Err(Error::Template { diagnostics, .. }) => {
+                let lines: Vec<String> = diagnostics.iter().map(Diagnostic::to_string).collect();
+                Err(Error::Setup(format!("template `{id}`: {}", lines.join("\n"))))
+            }
             Err(Error::Invalid(issues)) => {
                 let problems: Vec<String> = issues.iter().map(Issue::to_string).collect();
                 Err(setup(
@@ -204,9 +218,10 @@ impl Engine {
         let value = input::parse(body)?;
         let built = documents::build_with(template.parts(), value, &self.font_family, Completeness::Preview)?;
         let spec = self.job_spec(template, &built);
-        let pages = catch_unwind(AssertUnwindSafe(|| self.typesetter.preview(&spec, built.data)))
-            .map_err(|_| Error::Internal(format!("previewing `{}` panicked", template.id)))??;
-        Ok(Preview { pages, issues: built.warnings })
+        let (pages, template_warnings) =
+            catch_unwind(AssertUnwindSafe(|| self.typesetter.preview(&spec, built.data)))
+                .map_err(|_| Error::Internal(format!("previewing `{}` panicked", template.id)))??;
+        Ok(Preview { pages, issues: built.warnings, template_warnings })
     }
 
     /// A form to fill by hand: what `body` gives (often just the header, date and members)
@@ -253,6 +268,7 @@ impl Engine {
             pages: typeset.pages,
             fields: typeset.signing_spaces,
             phases: typeset.phases,
+            template_warnings: typeset.warnings,
             warnings: built.warnings,
             file_name: file_names::sanitize_pdf_name(&vietnamese::slug(&built.title)),
             display_name: file_names::sanitize_pdf_name(&built.title),

@@ -64,7 +64,6 @@ pub fn vietnamese(issue: &Issue) -> Option<String> {
         "malformed_json" => "Dữ liệu không phải JSON hợp lệ",
         "type" => "Giá trị không đúng kiểu",
         "file_name_pattern" => "Mẫu tên tệp không dùng được",
-        "render_failed" => "Không tạo được văn bản này",
         "pdf_standard_unmet" => "Văn bản không đạt chuẩn PDF đã chọn; hãy chọn chuẩn a-2b",
         "invalid_date" => "Ngày không có thật trên lịch",
         "invalid_time" => "Giờ không đúng dạng giờ:phút",

@@ -31,7 +31,7 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandards, Timestamp};
 
 use crate::catalog::{Catalog, DATA_PATH, REQUEST_PATH};
-use crate::error::{Error, Issue, Result};
+use crate::error::{Diagnostic, Error, Issue, Result, Severity};
 use crate::fonts::FontSet;
 use crate::output::{Output, PdfStandard};
 use crate::signing::SignatureField;
@@ -96,6 +96,8 @@ pub struct Typeset {
     pub signing_spaces: Vec<SignatureField>,
     /// Time spent in Typst's compile (parse, eval, layout) and in PDF export.
     pub phases: Phases,
+    /// Typst's warnings about the template (not the request).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Where a job's time went, for the benchmark and logs.
@@ -152,7 +154,7 @@ impl Typesetter {
         // Count (and periodically evict) on every exit path, including errors and panics.
         let _evict = EvictOnDrop;
         let started = std::time::Instant::now();
-        let document = self.compile(spec, data)?;
+        let (document, warnings) = self.compile(spec, data)?;
         let compiled = std::time::Instant::now();
         let (year, month, day) = spec.date;
         let today = self.today(spec)?;
@@ -162,9 +164,12 @@ impl Typesetter {
             // drop the data the request asked to keep.
             return Err(Error::Template {
                 template: spec.main_path.to_string(),
-                message: format!(
-                    "the document attaches {attached} file(s); it must attach {REQUEST_PATH} exactly when embed_data is asked for"
-                ),
+                diagnostics: vec![Diagnostic::error(
+                    None,
+                    format!(
+                        "the document attaches {attached} file(s); it must attach {REQUEST_PATH} exactly when embed_data is asked for"
+                    ),
+                )],
             });
         }
         let options = PdfOptions {
@@ -193,29 +198,33 @@ impl Typesetter {
         let phases = Phases { compile: compiled - started, export: compiled.elapsed() };
         let signing_spaces =
             if spec.output.signature_fields { signing_spaces(&document) } else { Vec::new() };
-        Ok(Typeset { pdf, pages: document.pages().len(), signing_spaces, phases })
+        Ok(Typeset { pdf, pages: document.pages().len(), signing_spaces, phases, warnings })
     }
 
     /// Compiles like [`Typesetter::typeset`] and draws every page as an SVG image: the same
     /// layout, without PDF export or signing spaces, for a preview.
-    pub fn preview(&self, spec: &JobSpec, data: Vec<u8>) -> Result<Vec<String>> {
+    /// Returns the pages and Typst's warnings.
+    pub fn preview(&self, spec: &JobSpec, data: Vec<u8>) -> Result<(Vec<String>, Vec<Diagnostic>)> {
         let _evict = EvictOnDrop;
-        let document = self.compile(spec, data)?;
-        Ok(document
+        let (document, warnings) = self.compile(spec, data)?;
+        let pages = document
             .pages()
             .iter()
             .map(|page| typst_svg::svg(page, &typst_svg::SvgOptions::default()))
-            .collect())
+            .collect();
+        Ok((pages, warnings))
     }
 
-    fn compile(&self, spec: &JobSpec, data: Vec<u8>) -> Result<PagedDocument> {
+    /// The laid-out document and Typst's warnings about the template.
+    fn compile(&self, spec: &JobSpec, data: Vec<u8>) -> Result<(PagedDocument, Vec<Diagnostic>)> {
         let main = file_id(spec.main_path)?;
         // Without a request to embed the template reads `null` and attaches nothing.
         let request = Bytes::new(spec.request.clone().unwrap_or_else(|| b"null".to_vec()));
         let world =
             JobWorld { typesetter: self, main, data: Bytes::new(data), request, today: self.today(spec)? };
-        let Warned { output, warnings: _ } = typst::compile::<PagedDocument>(&world);
-        output.map_err(|errors| self.template_error(spec, errors.as_slice()))
+        let Warned { output, warnings } = typst::compile::<PagedDocument>(&world);
+        let document = output.map_err(|errors| self.template_error(spec, errors.as_slice()))?;
+        Ok((document, self.diagnostics(&warnings)))
     }
 
     fn today(&self, spec: &JobSpec) -> Result<Datetime> {
@@ -224,23 +233,31 @@ impl Typesetter {
             .ok_or_else(|| Error::Internal(format!("invalid document date {year}-{month}-{day}")))
     }
 
-    /// Turns Typst diagnostics into `file:line:col: message` lines.
+    /// The template error of Typst's `errors`.
     fn template_error(&self, spec: &JobSpec, errors: &[SourceDiagnostic]) -> Error {
-        let message = errors
+        Error::Template { template: spec.main_path.to_string(), diagnostics: self.diagnostics(errors) }
+    }
+
+    /// Typst's diagnostics as data, located as `file:line:column`.
+    fn diagnostics(&self, found: &[SourceDiagnostic]) -> Vec<Diagnostic> {
+        found
             .iter()
-            .map(|diag| {
-                let location = diag.span.id().and_then(|id| {
+            .map(|diag| Diagnostic {
+                severity: match diag.severity {
+                    typst::diag::Severity::Error => Severity::Error,
+                    typst::diag::Severity::Warning => Severity::Warning,
+                },
+                location: diag.span.id().and_then(|id| {
                     let source = self.source_of(id)?;
                     let range = self.range_in(&source, diag)?;
                     let line = source.lines().byte_to_line(range.start)?;
                     let column = source.lines().byte_to_column(range.start)?;
-                    Some(format!("{}:{}:{}: ", id.vpath().get_with_slash(), line + 1, column + 1))
-                });
-                format!("{}{}", location.unwrap_or_default(), diag.message)
+                    Some(format!("{}:{}:{}", id.vpath().get_with_slash(), line + 1, column + 1))
+                }),
+                message: diag.message.to_string(),
+                hints: diag.hints.iter().map(|hint| hint.v.to_string()).collect(),
             })
-            .collect::<Vec<_>>()
-            .join("\n");
-        Error::Template { template: spec.main_path.to_string(), message }
+            .collect()
     }
 
     fn source_of(&self, id: FileId) -> Option<Source> {

@@ -19,7 +19,7 @@ pub mod thematic_minutes;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::error::{Error, Issue, Result, Severity};
+use crate::error::{Diagnostic, Error, Issue, Result, Severity};
 use crate::input::{self, Schema};
 use crate::text_patterns::TextPatterns;
 use crate::vietnamese::Date;
@@ -81,7 +81,7 @@ impl Context<'_> {
     pub fn sentence(&self, name: &str, context: &impl Serialize) -> Result<String> {
         self.sentences.render(name, context).map_err(|message| Error::Template {
             template: self.template.to_string(),
-            message: format!("/{}/sentences.json: {message}", self.template),
+            diagnostics: vec![Diagnostic::error(Some(format!("/{}/sentences.json", self.template)), message)],
         })
     }
 

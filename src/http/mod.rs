@@ -279,7 +279,11 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
     let mut response = next.run(request).instrument(span.clone()).await;
     let status = response.status();
     state.metrics.request(&route, status.as_u16());
+    let fault = response.extensions_mut().remove::<ServerFault>();
     span.in_scope(|| {
+        if let Some(ServerFault(error)) = fault {
+            tracing::error!(%error, "request failed");
+        }
         tracing::info!(status = status.as_u16(), ms = started.elapsed().as_millis() as u64, "answered");
     });
     if let Ok(value) = HeaderValue::from_str(&id) {
@@ -287,6 +291,19 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
     }
     response
 }
+
+/// Typst's warnings about a template are for the operator, not the client: logged in the
+/// request's span.
+fn log_template_warnings(warnings: &[crate::Diagnostic]) {
+    for warning in warnings {
+        tracing::warn!(%warning, "template warning");
+    }
+}
+
+/// The full error behind a 500, carried from [`ApiError::into_response`] to [`observe`], which
+/// logs it in the request's span: the answer stays generic, the log has the cause.
+#[derive(Clone)]
+struct ServerFault(String);
 
 /// 128 random bits in hex, from the standard library's per-process random keys.
 fn new_request_id() -> String {
@@ -322,6 +339,7 @@ async fn preview(
         .await
         .map_err(|e| e.localized(language))?;
     state.metrics.rendered(&template, took, preview.pages.len());
+    log_template_warnings(&preview.template_warnings);
     messages::localize(&mut preview.issues, language);
     Ok(Json(preview).into_response())
 }
@@ -484,7 +502,7 @@ async fn render_batch(
         }
         let template = prepared.template_id().to_string();
         let on_item = |item: &batch::ManifestItem, took: Option<Duration>| {
-            metrics.batch_item(if item.status == "ok" { "ok" } else { "skipped" });
+            metrics.batch_item(if item.status == batch::ItemStatus::Ok { "ok" } else { "skipped" });
             if let (Some(took), Some(pages)) = (took, item.pages) {
                 metrics.rendered(&template, took, pages);
             }
@@ -566,6 +584,7 @@ impl std::io::Write for ChannelWriter {
 }
 
 fn pdf_response(rendered: Rendered) -> Response {
+    log_template_warnings(&rendered.template_warnings);
     let mut response = rendered.pdf.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
@@ -760,15 +779,16 @@ impl IntoResponse for ApiError {
                 Error::TooLarge(message) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", message, vec![]),
                 Error::Extract { code, message } => (StatusCode::UNPROCESSABLE_ENTITY, code, message, vec![]),
                 other => {
-                    // Server faults are logged in full but never leaked: messages may quote
-                    // template internals.
-                    tracing::error!(error = %other, "request failed");
-                    (
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        "internal",
-                        "the document could not be produced".into(),
-                        vec![],
-                    )
+                    // Server faults are never leaked (messages may quote template internals):
+                    // the full error rides on the response to `observe`, which logs it.
+                    let body = json!({ "error": {
+                        "code": "internal",
+                        "message": "the document could not be produced",
+                        "details": [],
+                    }});
+                    let mut response = (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response();
+                    response.extensions_mut().insert(ServerFault(other.to_string()));
+                    return response;
                 }
             },
         };

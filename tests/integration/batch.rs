@@ -115,6 +115,36 @@ fn skip_mode_renders_the_valid_items_and_lists_the_others() {
 }
 
 #[test]
+fn a_failed_render_is_reported_as_http_reports_it() {
+    // A template that fails on one item's data: a server fault, whose Typst diagnostic must not
+    // reach the manifest; and a PDF standard the template cannot meet: a problem of the request,
+    // which keeps its pointer (under the item) and code.
+    let (_dir, engine) = crate::util::custom_template(
+        "#let data = json(\"/data.json\")\n\
+         #if data.title.subject.contains(\"HỎNG\") { panic(\"template internals\") }\n\
+         #set document(title: none)\nChi bộ họp.",
+    );
+    let mut request =
+        json!({ "template": "custom", "on_error": "skip", "defaults": fixture("resolution.json") });
+    request["items"] = json!([{}, { "subject": "về việc HỎNG" }, { "pdf_standard": "a-2a+ua-1" }]);
+    let prepared = engine.prepare_batch(&serde_json::to_vec(&request).unwrap(), 10).unwrap();
+    let mut zip = Vec::new();
+    let written = engine.write_batch(prepared, &mut zip, &BatchControl::new(2)).expect("batch written");
+    let statuses: Vec<_> = written.items.iter().map(|item| item.status).collect();
+    use vanban::batch::ItemStatus::{Ok, Skipped};
+    assert_eq!(statuses, [Ok, Skipped, Skipped]);
+    let manifest = manifest(&entries(&zip));
+    let fault = &manifest["items"][1]["problems"];
+    assert_eq!(fault.as_array().unwrap().len(), 1, "{fault}");
+    assert_eq!(fault[0]["pointer"], "/items/1");
+    assert_eq!(fault[0]["code"], "internal");
+    assert!(!fault.to_string().contains("template internals"), "{fault}");
+    let refused = &manifest["items"][2]["problems"][0];
+    assert_eq!(refused["pointer"], "/items/2/pdf_standard");
+    assert_eq!(refused["code"], "pdf_standard_unmet");
+}
+
+#[test]
 fn too_many_items_is_refused() {
     let request = fixture("batch-resolutions.json");
     let engine = engine();

@@ -55,6 +55,23 @@ fn templates_lists_minutes_and_resolve_prints_the_data() {
     assert_eq!(data["layout"]["margin_mm"]["left"], 30.0);
 }
 
+/// Runs `command` to its end; a command still running after a minute (a server that started
+/// when it should not have) is stopped and fails the test.
+fn output_within_a_minute(mut command: Command) -> std::process::Output {
+    use std::process::Stdio;
+    let mut child =
+        command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("still running after a minute: {:?}", child.wait_with_output().unwrap());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
 /// A copy of the bundled templates folder with `edit` applied to one of its files.
 fn templates_copy(file: &str, edit: impl FnOnce(String) -> String) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -87,14 +104,9 @@ fn a_misspelt_sentence_variable_stops_serve_render_and_batch_naming_the_file() {
         &["batch", "-", "-o", "x.zip"],
     ];
     for args in commands {
-        let output = vanban()
-            .args(args)
-            .arg("--templates")
-            .arg(dir.path())
-            .current_dir(out.path())
-            .stdin(std::process::Stdio::null())
-            .output()
-            .unwrap();
+        let mut command = vanban();
+        command.args(args).arg("--templates").arg(dir.path()).current_dir(out.path());
+        let output = output_within_a_minute(command);
         assert_eq!(output.status.code(), Some(1), "{args:?}");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains("/resolution/sentences.json"), "{args:?}: {stderr}");
@@ -112,4 +124,60 @@ fn a_typst_error_stops_start_up_naming_the_file_and_line() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("/minutes/main.typ:"), "{stderr}");
     assert!(stderr.contains("unknown variable: undefined-function"), "{stderr}");
+}
+
+/// Starts `vanban serve` on a free port with `RUST_LOG` set to `rust_log` (unset if `None`),
+/// waits until it accepts connections, stops it and returns what it wrote on standard output.
+fn serve_log(rust_log: Option<&str>) -> String {
+    use std::io::Read;
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut command = vanban();
+    command
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null());
+    match rust_log {
+        Some(directives) => command.env("RUST_LOG", directives),
+        None => command.env_remove("RUST_LOG"),
+    };
+    let mut child = command.spawn().unwrap();
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "the server did not start");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let mut log = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut log).unwrap();
+    log
+}
+
+#[test]
+fn serve_logs_at_the_levels_rust_log_asks_for_without_colour_codes_in_a_pipe() {
+    let log = serve_log(None);
+    assert!(log.contains("vanban listening"), "{log}");
+    assert!(!log.contains('\x1b'), "no terminal colour codes: {log:?}");
+    let log = serve_log(Some("warn"));
+    assert!(!log.contains("vanban listening"), "info lines are off: {log}");
+}
+
+#[test]
+fn a_batch_with_skipped_items_writes_the_zip_and_exits_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut request: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(fixture_path("batch-resolutions.json")).unwrap()).unwrap();
+    request["on_error"] = "skip".into();
+    request["items"][5]["vote"]["for"] = 500.into();
+    request["items"].as_array_mut().unwrap().truncate(6);
+    let input = dir.path().join("batch.json");
+    std::fs::write(&input, serde_json::to_vec(&request).unwrap()).unwrap();
+    let zip = dir.path().join("out.zip");
+    let output = vanban().arg("batch").arg(&input).arg("-o").arg(&zip).output().unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("skipped: /items/5/vote/for"), "{stderr}");
+    assert!(stderr.contains("5 documents, 1 skipped"), "{stderr}");
+    let archive = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).expect("the zip is written");
+    assert_eq!(archive.len(), 6, "5 PDFs and the manifest");
 }

@@ -165,7 +165,9 @@ fn a_template_that_does_not_attach_the_request_is_a_template_error() {
     assert!(engine.render("custom", &serde_json::to_vec(&input).unwrap()).is_ok());
     input["embed_data"] = json!(true);
     match engine.render("custom", &serde_json::to_vec(&input).unwrap()) {
-        Err(Error::Template { message, .. }) => assert!(message.contains("/request.json"), "{message}"),
+        Err(error @ Error::Template { .. }) => {
+            assert!(error.to_string().contains("/request.json"), "{error}")
+        }
         other => panic!("expected a template error, got {other:?}"),
     }
 }

@@ -110,7 +110,8 @@ async fn every_example_the_catalogue_serves_renders() {
         assert_eq!(status, StatusCode::OK, "{id}");
         let example = serde_json::to_vec(&json_body(&body)["example"]).unwrap();
         let (status, headers, pdf) =
-            send(&HttpConfig::default(), post(&format!("/v1/render/{id}"), "application/json", example)).await;
+            send(&HttpConfig::default(), post(&format!("/v1/render/{id}"), "application/json", example))
+                .await;
         assert_eq!(status, StatusCode::OK, "{id}: {}", String::from_utf8_lossy(&pdf));
         assert_eq!(headers[header::CONTENT_TYPE], "application/pdf", "{id}");
         let pdf = Pdf::parse(&pdf);

@@ -112,6 +112,20 @@ proptest! {
 }
 
 #[test]
+fn typst_warnings_reach_the_caller_as_data() {
+    let (_dir, engine) = crate::util::custom_template("#text(font: \"Không Có Phông\")[Chi bộ họp.]");
+    let rendered =
+        engine.render("custom", &serde_json::to_vec(&fixture("resolution.json")).unwrap()).unwrap();
+    let [warning] = rendered.template_warnings.as_slice() else {
+        panic!("one warning: {:?}", rendered.template_warnings)
+    };
+    assert_eq!(warning.severity, vanban::Severity::Warning);
+    assert_eq!(warning.location.as_deref(), Some("/custom/main.typ:1:13"), "{warning}");
+    assert!(warning.message.contains("unknown font family"), "{warning}");
+    assert!(rendered.warnings.is_empty(), "not a problem of the request: {:?}", rendered.warnings);
+}
+
+#[test]
 fn a_templates_folder_is_a_sandbox() {
     for attempt in [
         r#"#read("../../secret.txt")"#,
