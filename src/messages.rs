@@ -84,8 +84,6 @@ pub fn vietnamese(issue: &Issue) -> Option<String> {
         "date_outside_period" => "Ngày họp không thuộc quý sinh hoạt chuyên đề",
         "unusual_signing_form" => "Văn bản của chi bộ ký thay mặt: T/M CHI BỘ",
         "signer_not_secretary" => "Người ký văn bản của chi bộ là Bí thư hoặc Phó Bí thư",
-        "missing_month" => "Chưa nhập tháng của kỳ báo cáo",
-        "missing_quarter" => "Chưa nhập quý của kỳ báo cáo",
         "period_not_covered" => {
             "Kỳ báo cáo trước khi Quy định 01-QĐ/TW có hiệu lực (02/2026) chưa được hỗ trợ"
         }
@@ -99,7 +97,12 @@ pub fn vietnamese(issue: &Issue) -> Option<String> {
         "short_meeting" => "Buổi sinh hoạt ngắn hơn thời lượng tối thiểu theo Hướng dẫn 42-HD/BTCTW",
         "duplicate_attendance" => "Đảng viên này được điểm danh hơn một lần",
         "missing_attendance" => "Đảng viên này chưa được điểm danh",
-        "missing_period_field" => "Chưa nhập đủ thông tin của kỳ báo cáo",
+        "missing_period_field" => match issue.pointer.rsplit('/').next() {
+            Some("month") => "Chưa nhập tháng của kỳ báo cáo",
+            Some("quarter") => "Chưa nhập quý của kỳ báo cáo",
+            Some("half") => "Chưa nhập sáu tháng đầu hay cuối năm của kỳ báo cáo",
+            _ => "Chưa nhập đủ thông tin của kỳ báo cáo",
+        },
         "no_meetings" => "Đã chọn in bảng các buổi sinh hoạt nhưng chưa nhập buổi nào",
         "present_exceeds_required" => "Số có mặt nhiều hơn số phải dự",
         "meeting_outside_period" => "Tháng sinh hoạt nằm ngoài kỳ báo cáo",

@@ -256,6 +256,67 @@ pub fn recipient_lines(recipients: &[String], archive_line: Option<&str>) -> Vec
         .collect()
 }
 
+/// A table handed to the layout library: header cells and rows of text.
+#[derive(Debug, Clone, Serialize)]
+pub struct TableView {
+    /// Header cells.
+    pub columns: Vec<&'static str>,
+    /// Rows, each as long as `columns`.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// A text under a field of work (`Công tác chính trị, tư tưởng`, `Phát triển kinh tế - xã hội`…).
+#[derive(Debug, Clone, Deserialize)]
+pub struct FieldText {
+    /// The field, as the committee names it.
+    pub field: String,
+    /// What was done or is to be done.
+    pub text: String,
+}
+
+/// Texts grouped under a numbered field heading, in order of first appearance.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldGroup {
+    /// `Phát triển kinh tế - xã hội`; the template numbers it (`1.`).
+    pub title: String,
+    /// The texts of the field, one paragraph each.
+    pub items: Vec<String>,
+}
+
+/// Groups texts by field, keeping the order in which fields first appear: the same field given
+/// twice is printed once, with both texts under it. The template numbers the groups.
+pub fn group_by_field<'a>(entries: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<FieldGroup> {
+    let mut fields: Vec<(&str, Vec<String>)> = Vec::new();
+    for (field, text) in entries {
+        let field = field.trim();
+        match fields.iter_mut().find(|(f, _)| *f == field) {
+            Some((_, items)) => items.push(text.to_string()),
+            None => fields.push((field, vec![text.to_string()])),
+        }
+    }
+    fields.into_iter().map(|(field, items)| FieldGroup { title: field.to_string(), items }).collect()
+}
+
+/// Non-empty lines of an optional free text, trimmed: one paragraph each.
+pub fn paragraphs(text: Option<&str>) -> Vec<String> {
+    text.unwrap_or_default().lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect()
+}
+
+/// A numbered row of a task table (`STT`, task, who, deadline): the deadline, an ISO date at
+/// `pointer`, printed short (`30/11/2026`), blank when absent or wrong (wrong is reported).
+pub fn task_row(
+    number: usize,
+    task: &str,
+    owner: String,
+    deadline: Option<&str>,
+    pointer: &str,
+    issues: &mut Vec<Issue>,
+) -> Vec<String> {
+    let deadline =
+        deadline.and_then(|d| parse_date(d, pointer, issues)).map(vietnamese::short_date).unwrap_or_default();
+    vec![number.to_string(), task.to_string(), owner, deadline]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,9 +8,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::common::SignatureView;
+use super::common::{SignatureView, TableView, paragraphs};
 use super::issued::{self, IssuedInput, IssuedView};
-use super::meeting::TableView;
+use super::period::ReportPeriod;
 use super::{Built, Context};
 use crate::error::{Issue, Result};
 use crate::vietnamese::{self, Date, WordsOptions};
@@ -22,7 +22,7 @@ pub struct DuesReportInput {
     #[serde(flatten)]
     pub issued: IssuedInput,
     /// The months reported on.
-    pub period: DuesPeriod,
+    pub period: ReportPeriod,
     /// Dues regulation; only `QD01-2026` (Quy định 01-QĐ/TW) is implemented.
     #[serde(default)]
     pub ruleset_dues: Option<String>,
@@ -45,35 +45,6 @@ pub struct DuesReportInput {
     /// Free text of `III- KIẾN NGHỊ`; a standard sentence when absent.
     #[serde(default)]
     pub proposals: Option<String>,
-}
-
-/// `period`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct DuesPeriod {
-    /// Month, quarter or year.
-    #[serde(default)]
-    pub kind: PeriodKind,
-    /// Month 1–12, for `month`.
-    #[serde(default)]
-    pub month: Option<u8>,
-    /// Quarter 1–4, for `quarter`.
-    #[serde(default)]
-    pub quarter: Option<u8>,
-    /// Year.
-    pub year: i32,
-}
-
-/// `period.kind`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PeriodKind {
-    /// One month (the usual monthly report).
-    #[default]
-    Month,
-    /// Three months.
-    Quarter,
-    /// Twelve months.
-    Year,
 }
 
 /// Minimum-wage region (vùng) of Nghị định 293/2025/NĐ-CP.
@@ -342,32 +313,11 @@ struct DuesReportView {
     preparer: Option<SignatureView>,
 }
 
-/// The first day of each month of the period; `None` (after reporting) if the period is
-/// incomplete.
-fn period_months(period: &DuesPeriod, issues: &mut Vec<Issue>) -> Option<(Vec<Date>, String)> {
-    let (first, count, label) = match period.kind {
-        PeriodKind::Month => {
-            let Some(month) = period.month else {
-                issues.push(Issue::error("/period/month", "missing_month", "a monthly report needs `month`"));
-                return None;
-            };
-            (month, 1, vietnamese::month_label(month, period.year)?)
-        }
-        PeriodKind::Quarter => {
-            let Some(quarter) = period.quarter else {
-                issues.push(Issue::error(
-                    "/period/quarter",
-                    "missing_quarter",
-                    "a quarterly report needs `quarter`",
-                ));
-                return None;
-            };
-            (quarter * 3 - 2, 3, vietnamese::quarter_label(quarter, period.year)?)
-        }
-        PeriodKind::Year => (1, 12, format!("năm {}", period.year)),
-    };
-    let months = (first..first + count).filter_map(|m| Date::new(period.year, m, 1)).collect();
-    Some((months, label))
+/// The first day of each month of the period, and its label; `None` (after reporting) if the
+/// period is incomplete.
+fn period_months(period: &ReportPeriod, issues: &mut Vec<Issue>) -> Option<(Vec<Date>, String)> {
+    let (label, months) = period.resolve(issues)?;
+    Some((months.filter_map(|m| Date::new(period.year, m, 1)).collect(), label))
 }
 
 /// Validates, computes and builds the view.
@@ -566,8 +516,8 @@ pub fn build(input: DuesReportInput, cx: &Context) -> Result<Built> {
             &json!({ "count": count(underpaid.len() as u64), "names": underpaid.join(", ") }),
         )?);
     }
-    assessment.extend(lines(input.assessment.as_deref()));
-    let mut proposals = lines(input.proposals.as_deref());
+    assessment.extend(paragraphs(input.assessment.as_deref()));
+    let mut proposals = paragraphs(input.proposals.as_deref());
     if proposals.is_empty() {
         proposals.push(cx.sentence("default_proposal", &json!({}))?);
     }
@@ -653,11 +603,6 @@ fn table_row(n: usize, member: &DuesMember, dues: &[MonthlyDue], due: u64) -> Ve
         member.channel.filter(|_| member.paid_amount > 0).map(|c| c.label().to_string()).unwrap_or_default(),
         note,
     ]
-}
-
-/// Non-empty lines of an optional free text, one paragraph each.
-fn lines(text: Option<&str>) -> Vec<String> {
-    text.unwrap_or_default().lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect()
 }
 
 #[cfg(test)]

@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::Context;
-use super::common::{CommonView, Issuer, Number, Options, SignatureView, check_signing_form, parse_date};
+use super::common::{
+    CommonView, Issuer, Number, Options, SignatureView, TableView, check_signing_form, parse_date,
+};
 use crate::error::{Issue, Result};
 use crate::vietnamese::{self, Date, Time};
 
@@ -402,15 +404,6 @@ pub struct AttendanceView {
     pub table: Option<TableView>,
 }
 
-/// A table handed to the layout library: header cells and rows of text.
-#[derive(Debug, Clone, Serialize)]
-pub struct TableView {
-    /// Header cells.
-    pub columns: Vec<&'static str>,
-    /// Rows, each as long as `columns`.
-    pub rows: Vec<Vec<String>>,
-}
-
 /// The view pieces common to both kinds of minutes.
 #[derive(Debug, Clone, Serialize)]
 pub struct MeetingView {
@@ -776,20 +769,8 @@ pub fn vote_sentences(
     let voters_present = counts.voters_present;
     let mut out = Vec::with_capacity(votes.len());
     for (i, vote) in votes.iter().enumerate() {
-        let cast = u64::from(vote.in_favour) + u64::from(vote.against) + u64::from(vote.abstain);
-        if cast > voters_present {
-            issues.push(Issue::error(
-                format!("/votes/{i}/for"),
-                "votes_exceed_voters",
-                format!("{cast} votes were counted but only {voters_present} full members were present"),
-            ));
-        } else if cast < voters_present {
-            issues.push(Issue::warning(
-                format!("/votes/{i}"),
-                "votes_incomplete",
-                format!("{cast} votes were counted for {voters_present} full members present"),
-            ));
-        }
+        let at = format!("/votes/{i}");
+        check_vote_counts(&at, [vote.in_favour, vote.against, vote.abstain], voters_present, issues);
         let in_favour = u64::from(vote.in_favour);
         let base = vote_base(vote.kind, counts);
         let context = json!({
@@ -816,18 +797,49 @@ pub fn vote_sentences(
                 format!("{sentence} {}", cx.sentence("not_two_thirds", &context)?)
             }
         } else {
-            if in_favour * 2 <= voters_present {
-                issues.push(Issue::warning(
-                    format!("/votes/{i}/for"),
-                    "not_adopted",
-                    "no more than half of the full members present voted in favour (Điều lệ Đảng, Điều 10.3)",
-                ));
-            }
+            check_majority(&at, in_favour, voters_present, issues);
             cx.sentence("vote", &context)?
         };
         out.push(sentence);
     }
     Ok(out)
+}
+
+/// A vote's counts (`[for, against, abstain]`) against the full members present, who vote:
+/// more votes than voters is an error at `{at}/for`, fewer a warning at `at`. The one check of
+/// every vote, in the minutes (`/votes/N`) and the resolution (`/vote`).
+pub fn check_vote_counts(
+    at: &str,
+    [in_favour, against, abstain]: [u32; 3],
+    voters: u64,
+    issues: &mut Vec<Issue>,
+) {
+    let cast = u64::from(in_favour) + u64::from(against) + u64::from(abstain);
+    if cast > voters {
+        issues.push(Issue::error(
+            format!("{at}/for"),
+            "votes_exceed_voters",
+            format!("{cast} votes were counted but only {voters} full members were present"),
+        ));
+    } else if cast < voters {
+        issues.push(Issue::warning(
+            at,
+            "votes_incomplete",
+            format!("{cast} votes were counted for {voters} full members present"),
+        ));
+    }
+}
+
+/// A general vote passes with more than half of the full members present in favour (Điều lệ
+/// Đảng, Điều 10.3); otherwise a `not_adopted` warning at `{at}/for`.
+pub fn check_majority(at: &str, in_favour: u64, voters: u64, issues: &mut Vec<Issue>) {
+    if in_favour * 2 <= voters {
+        issues.push(Issue::warning(
+            format!("{at}/for"),
+            "not_adopted",
+            "no more than half of the full members present voted in favour (Điều lệ Đảng, Điều 10.3)",
+        ));
+    }
 }
 
 /// The number a vote is counted over: the official members present for a general vote, the

@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::common::{CommonView, TitleView, parse_date};
-use super::meeting::{self, MeetingInput, MeetingView, Roster, TableView};
+use super::common::{CommonView, TableView, TitleView, task_row};
+use super::meeting::{self, MeetingInput, MeetingView, Roster};
 use super::{Built, Context};
 use crate::error::Result;
 use crate::vietnamese;
@@ -125,13 +125,8 @@ pub fn build(input: MinutesInput, cx: &Context) -> Result<Built> {
                 .enumerate()
                 .map(|(j, id)| roster.name(id, &format!("/assignments/{i}/assignee_ids/{j}"), &mut issues))
                 .collect();
-            let deadline = a
-                .deadline
-                .as_deref()
-                .and_then(|d| parse_date(d, &format!("/assignments/{i}/deadline"), &mut issues))
-                .map(vietnamese::short_date)
-                .unwrap_or_default();
-            vec![(i + 1).to_string(), a.task.clone(), owners.join(", "), deadline]
+            let pointer = format!("/assignments/{i}/deadline");
+            task_row(i + 1, &a.task, owners.join(", "), a.deadline.as_deref(), &pointer, &mut issues)
         })
         .collect();
 

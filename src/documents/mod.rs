@@ -11,6 +11,7 @@ pub mod dues_report;
 pub mod issued;
 pub mod meeting;
 pub mod minutes;
+pub mod period;
 pub mod resolution;
 pub mod results_report;
 pub mod review_report;

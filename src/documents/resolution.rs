@@ -9,9 +9,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::common::parse_date;
+use super::common::{FieldGroup, FieldText, TableView, group_by_field, parse_date, task_row};
 use super::issued::{self, IssuedInput, IssuedView};
-use super::meeting::TableView;
+use super::meeting;
 use super::{Built, Context};
 use crate::error::{Issue, Result};
 use crate::vietnamese::{self, Date};
@@ -97,15 +97,6 @@ pub struct Results {
     pub causes: Vec<String>,
 }
 
-/// A text under a field of work (`Công tác chính trị, tư tưởng`, `Phát triển kinh tế - xã hội`…).
-#[derive(Debug, Clone, Deserialize)]
-pub struct FieldText {
-    /// The field, as the committee names it.
-    pub field: String,
-    /// What was done or is to be done.
-    pub text: String,
-}
-
 /// One row of table B.
 #[derive(Debug, Clone, Deserialize)]
 pub struct AssignmentRow {
@@ -130,29 +121,6 @@ pub struct ResolutionVote {
     pub abstain: u32,
     /// Full members present, who vote.
     pub voters_present: u32,
-}
-
-/// Texts grouped under a numbered field heading, in order of first appearance.
-#[derive(Debug, Clone, Serialize)]
-pub struct FieldGroup {
-    /// `Phát triển kinh tế - xã hội`; the template numbers it (`1.`).
-    pub title: String,
-    /// The texts of the field, one paragraph each.
-    pub items: Vec<String>,
-}
-
-/// Groups texts by field, keeping the order in which fields first appear: the same field given
-/// twice is printed once, with both texts under it. The template numbers the groups.
-pub fn group_by_field<'a>(entries: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<FieldGroup> {
-    let mut fields: Vec<(&str, Vec<String>)> = Vec::new();
-    for (field, text) in entries {
-        let field = field.trim();
-        match fields.iter_mut().find(|(f, _)| *f == field) {
-            Some((_, items)) => items.push(text.to_string()),
-            None => fields.push((field, vec![text.to_string()])),
-        }
-    }
-    fields.into_iter().map(|(field, items)| FieldGroup { title: field.to_string(), items }).collect()
 }
 
 /// What `resolution/main.typ` reads.
@@ -195,13 +163,8 @@ pub fn build(input: ResolutionInput, cx: &Context) -> Result<Built> {
         .iter()
         .enumerate()
         .map(|(i, row)| {
-            let deadline = row
-                .deadline
-                .as_deref()
-                .and_then(|d| parse_date(d, &format!("/assignments_table/{i}/deadline"), &mut issues))
-                .map(vietnamese::short_date)
-                .unwrap_or_default();
-            vec![(i + 1).to_string(), row.task.clone(), row.owner.clone(), deadline]
+            let pointer = format!("/assignments_table/{i}/deadline");
+            task_row(i + 1, &row.task, row.owner.clone(), row.deadline.as_deref(), &pointer, &mut issues)
         })
         .collect();
 
@@ -303,27 +266,8 @@ fn check_periods(review: MonthPeriod, plan: MonthPeriod, meeting: Option<Date>, 
 /// The vote must fit the full members present and carry a majority (Điều lệ Đảng, Điều 10.3).
 fn check_vote(vote: &ResolutionVote, issues: &mut Vec<Issue>) {
     let voters = u64::from(vote.voters_present);
-    let cast = u64::from(vote.in_favour) + u64::from(vote.against) + u64::from(vote.abstain);
-    if cast > voters {
-        issues.push(Issue::error(
-            "/vote/for",
-            "votes_exceed_voters",
-            format!("{cast} votes were counted but only {voters} full members were present"),
-        ));
-    } else if cast < voters {
-        issues.push(Issue::warning(
-            "/vote",
-            "votes_incomplete",
-            format!("{cast} votes were counted for {voters} full members present"),
-        ));
-    }
-    if u64::from(vote.in_favour) * 2 <= voters {
-        issues.push(Issue::warning(
-            "/vote/for",
-            "not_adopted",
-            "no more than half of the full members present voted in favour (Điều lệ Đảng, Điều 10.3)",
-        ));
-    }
+    meeting::check_vote_counts("/vote", [vote.in_favour, vote.against, vote.abstain], voters, issues);
+    meeting::check_majority("/vote", u64::from(vote.in_favour), voters, issues);
 }
 
 #[cfg(test)]

@@ -8,10 +8,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::common::parse_date;
+use super::common::{FieldGroup, FieldText, TableView, group_by_field, paragraphs, parse_date};
 use super::issued::{self, IssuedInput, IssuedView};
 use super::meeting::{MIN_COMBINED_MEETING_MINUTES, MIN_MEETING_MINUTES};
-use super::resolution::{FieldGroup, FieldText, group_by_field};
+use super::period::ReportPeriod;
 use super::{Built, Context};
 use crate::error::{Issue, Result};
 use crate::vietnamese;
@@ -50,90 +50,6 @@ pub struct ResultsReportInput {
     /// One entry per meeting of the period (vanban extension of §4.4.1, feeding table D).
     #[serde(default)]
     pub meetings: Vec<MeetingStat>,
-}
-
-/// Kind of period a report covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PeriodKind {
-    /// One month (`month`).
-    Month,
-    /// A quarter (`quarter`).
-    Quarter,
-    /// Half a year (`half`: 1 or 2).
-    HalfYear,
-    /// A whole year.
-    Year,
-}
-
-/// `period`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct ReportPeriod {
-    /// Month, quarter, half-year or year.
-    pub kind: PeriodKind,
-    /// Month 1–12 for a monthly report.
-    #[serde(default)]
-    pub month: Option<u8>,
-    /// Quarter 1–4 for a quarterly report.
-    #[serde(default)]
-    pub quarter: Option<u8>,
-    /// 1 (first half) or 2 for a half-year report.
-    #[serde(default)]
-    pub half: Option<u8>,
-    /// Year.
-    pub year: i32,
-}
-
-impl ReportPeriod {
-    /// The label (`quý IV năm 2026`) and the months covered; reports a missing or out-of-range
-    /// sub-field at its pointer.
-    fn resolve(&self, issues: &mut Vec<Issue>) -> Option<(String, std::ops::RangeInclusive<u8>)> {
-        let year = self.year;
-        let missing = |issues: &mut Vec<Issue>, field: &str| {
-            issues.push(Issue::error(
-                format!("/period/{field}"),
-                "missing_period_field",
-                format!("a period of this kind needs `{field}`"),
-            ));
-            None
-        };
-        match self.kind {
-            PeriodKind::Month => match self.month {
-                Some(m) => vietnamese::month_label(m, year).map(|l| (l, m..=m)),
-                None => missing(issues, "month"),
-            },
-            PeriodKind::Quarter => match self.quarter {
-                Some(q) => vietnamese::quarter_label(q, year).map(|l| (l, q * 3 - 2..=q * 3)),
-                None => missing(issues, "quarter"),
-            },
-            PeriodKind::HalfYear => match self.half {
-                Some(h) => vietnamese::half_year_label(h, year).map(|l| (l, h * 6 - 5..=h * 6)),
-                None => missing(issues, "half"),
-            },
-            PeriodKind::Year => Some((format!("năm {year}"), 1..=12)),
-        }
-    }
-
-    /// The label of the period after this one (`quý I năm 2027` after `quý IV năm 2026`), for the
-    /// heading of the coming tasks; `None` when this period is incomplete.
-    fn next_label(&self) -> Option<String> {
-        let year = self.year;
-        match self.kind {
-            PeriodKind::Month => match self.month? {
-                12 => vietnamese::month_label(1, year + 1),
-                m => vietnamese::month_label(m + 1, year),
-            },
-            PeriodKind::Quarter => match self.quarter? {
-                4 => vietnamese::quarter_label(1, year + 1),
-                q => vietnamese::quarter_label(q + 1, year),
-            },
-            PeriodKind::HalfYear => match self.half? {
-                2 => vietnamese::half_year_label(1, year + 1),
-                h => vietnamese::half_year_label(h + 1, year),
-            },
-            PeriodKind::Year => Some(format!("năm {}", year + 1)),
-        }
-    }
 }
 
 /// One meeting of the period, for table D.
@@ -185,10 +101,9 @@ struct ResultsReportView {
 struct MeetingTableView {
     /// Sentence introducing the table.
     intro: String,
-    /// Header cells.
-    columns: Vec<&'static str>,
-    /// One row per meeting.
-    rows: Vec<Vec<String>>,
+    /// Header cells and one row per meeting.
+    #[serde(flatten)]
+    table: TableView,
     /// The `Cộng` row, printed bold.
     total: Vec<String>,
     /// How the average was computed.
@@ -232,16 +147,18 @@ pub fn build(input: ResultsReportInput, cx: &Context) -> Result<Built> {
             });
             Some(MeetingTableView {
                 intro: cx.sentence("meeting_table_intro", &context)?,
-                columns: vec![
-                    "Tháng",
-                    "Ngày sinh hoạt",
-                    "Tổng số phải dự",
-                    "Có mặt",
-                    "Tỷ lệ (%)",
-                    "Thời lượng (phút)",
-                    "Chuyên đề",
-                ],
-                rows,
+                table: TableView {
+                    columns: vec![
+                        "Tháng",
+                        "Ngày sinh hoạt",
+                        "Tổng số phải dự",
+                        "Có mặt",
+                        "Tỷ lệ (%)",
+                        "Thời lượng (phút)",
+                        "Chuyên đề",
+                    ],
+                    rows,
+                },
                 total: vec![
                     "Cộng".into(),
                     format!("{} buổi", totals.meetings),
@@ -256,19 +173,10 @@ pub fn build(input: ResultsReportInput, cx: &Context) -> Result<Built> {
         }
         _ => None,
     };
-    let paragraphs = |text: &Option<String>| -> Vec<String> {
-        text.as_deref()
-            .unwrap_or_default()
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(str::to_string)
-            .collect()
-    };
     let view = ResultsReportView {
         issued: issued_view,
         opening,
-        situation: paragraphs(&input.situation),
+        situation: paragraphs(input.situation.as_deref()),
         results: group_by_field(input.results.iter().map(|r| (r.field.as_str(), r.text.as_str()))),
         meeting_table,
         weaknesses: input.weaknesses.clone(),
@@ -371,24 +279,6 @@ mod tests {
     }
 
     #[test]
-    fn the_coming_period_follows_the_reported_one() {
-        let period = |kind, month, quarter, half, year| ReportPeriod { kind, month, quarter, half, year };
-        let cases = [
-            (period(PeriodKind::Month, Some(11), None, None, 2026), "tháng 12 năm 2026"),
-            (period(PeriodKind::Month, Some(12), None, None, 2026), "tháng 01 năm 2027"),
-            (period(PeriodKind::Quarter, None, Some(3), None, 2026), "quý IV năm 2026"),
-            (period(PeriodKind::Quarter, None, Some(4), None, 2026), "quý I năm 2027"),
-            (period(PeriodKind::HalfYear, None, None, Some(1), 2026), "6 tháng cuối năm 2026"),
-            (period(PeriodKind::HalfYear, None, None, Some(2), 2026), "6 tháng đầu năm 2027"),
-            (period(PeriodKind::Year, None, None, None, 2026), "năm 2027"),
-        ];
-        for (period, expected) in cases {
-            assert_eq!(period.next_label().as_deref(), Some(expected), "{period:?}");
-        }
-        assert_eq!(period(PeriodKind::Quarter, None, None, None, 2026).next_label(), None);
-    }
-
-    #[test]
     fn table_d_average_is_the_ratio_of_sums() {
         let meetings = [
             stat(10, "2026-10-22", 47, 44, 110, false),
@@ -417,25 +307,5 @@ mod tests {
                 ("/meetings/1/month", "meeting_outside_period"),
             ]
         );
-    }
-
-    #[test]
-    fn periods_have_labels_and_months() {
-        let mut issues = Vec::new();
-        let quarter =
-            ReportPeriod { kind: PeriodKind::Quarter, month: None, quarter: Some(4), half: None, year: 2026 };
-        assert_eq!(quarter.resolve(&mut issues), Some(("quý IV năm 2026".into(), 10..=12)));
-        let half = ReportPeriod {
-            kind: PeriodKind::HalfYear,
-            month: None,
-            quarter: None,
-            half: Some(2),
-            year: 2026,
-        };
-        assert_eq!(half.resolve(&mut issues), Some(("6 tháng cuối năm 2026".into(), 7..=12)));
-        let month =
-            ReportPeriod { kind: PeriodKind::Month, month: None, quarter: None, half: None, year: 2026 };
-        assert_eq!(month.resolve(&mut issues), None);
-        assert_eq!(issues[0].pointer, "/period/month");
     }
 }

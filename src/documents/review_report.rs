@@ -9,8 +9,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::common::{FieldGroup, TableView, group_by_field};
 use super::issued::{self, IssuedInput, IssuedView};
-use super::resolution::{FieldGroup, group_by_field};
 use super::{Built, Context};
 use crate::error::{Issue, Result};
 use crate::vietnamese;
@@ -157,10 +157,9 @@ struct ReviewReportView {
 /// Table E.
 #[derive(Debug, Serialize)]
 struct RatingsTableView {
-    /// Header cells.
-    columns: Vec<&'static str>,
-    /// One row per level, then the not-rated row.
-    rows: Vec<Vec<String>>,
+    /// Header cells, one row per level, then the not-rated row.
+    #[serde(flatten)]
+    table: TableView,
     /// `Tổng số được xếp loại` row, printed bold.
     total: Vec<String>,
 }
@@ -316,8 +315,7 @@ fn ratings_table(r: &MemberRatings) -> RatingsTableView {
     // is a whole 100, written without `,0` (§5.3, table E).
     let total_share = if rated == 0 { "—".to_string() } else { "100".to_string() };
     RatingsTableView {
-        columns: vec!["Mức xếp loại", "Số lượng", "Tỷ lệ (%)"],
-        rows,
+        table: TableView { columns: vec!["Mức xếp loại", "Số lượng", "Tỷ lệ (%)"], rows },
         total: vec!["Tổng số được xếp loại".into(), vietnamese::group_thousands(rated), total_share],
     }
 }
@@ -347,7 +345,7 @@ mod tests {
             khong_hoan_thanh: 0,
             not_rated: 4,
         });
-        let shares: Vec<&str> = table.rows.iter().map(|r| r[2].as_str()).collect();
+        let shares: Vec<&str> = table.table.rows.iter().map(|r| r[2].as_str()).collect();
         assert_eq!(shares, ["14,9", "76,6", "8,5", "0,0", "—"]);
         assert_eq!(table.total, ["Tổng số được xếp loại", "47", "100"]);
     }
