@@ -50,9 +50,18 @@ fn depth(value: &Value) -> usize {
 }
 
 /// Normalises every string in the document in place: Unicode NFC (DOCUMENTS.md §5.7), then
-/// surrounding white space trimmed. Keys are left alone: they are the API's ASCII field names.
+/// surrounding white space trimmed; and every integral number written as a float (`11.0`) to
+/// its integer, as JSON Schema counts it an `integer`. Keys are left alone: they are the API's
+/// ASCII field names.
 pub fn normalize(value: &mut Value) {
     match value {
+        Value::Number(number) if number.is_f64() => {
+            let float = number.as_f64().unwrap_or(f64::NAN);
+            // Exactly representable integers only (|x| < 2^53), so nothing is rounded.
+            if float.fract() == 0.0 && float.abs() < 9_007_199_254_740_992.0 {
+                *number = (float as i64).into();
+            }
+        }
         Value::String(text) => {
             let trimmed = text.trim();
             if !is_nfc_quick(trimmed.chars()).eq(&unicode_normalization::IsNormalized::Yes) {
@@ -94,16 +103,29 @@ pub struct Schema {
 impl Schema {
     /// Compiles a schema; `origin` names it in the error message.
     pub fn compile(source: Value, origin: &str) -> Result<Self> {
-        let validator = jsonschema::validator_for(&source)
+        let mut strict = source;
+        // Checked after trimming: emptiness is `minLength`'s to report.
+        restrict_text(&mut strict, Text::Printable);
+        // `format` is an annotation by default in draft 2020-12; here `"format": "date"` is a
+        // promise (a real calendar day), so it is checked.
+        let validator = jsonschema::options()
+            .should_validate_formats(true)
+            .build(&strict)
             .map_err(|e| Error::Setup(format!("{origin}: invalid JSON Schema: {e}")))?;
-        let mut served = source.clone();
+        let mut served = strict.clone();
         admit_null_for_optional(&mut served);
-        Ok(Schema { source: served, strict: source, validator })
+        restrict_text(&mut served, Text::Visible);
+        Ok(Schema { source: served, strict, validator })
     }
 
     /// The schema document, as served to clients.
     pub fn source(&self) -> &Value {
         &self.source
+    }
+
+    /// The schema document requests are checked against (after their `null`s are dropped).
+    pub fn validated(&self) -> &Value {
+        &self.strict
     }
 
     /// Every place where `instance` breaks the schema. Messages name the rule, not the value:
@@ -132,6 +154,7 @@ impl Schema {
             "type" => "type",
             "oneOf" => "oneOf",
             "anyOf" => "anyOf",
+            "format" => "format",
             _ => "other",
         };
         let issue = |pointer: String, message: String| {
@@ -171,6 +194,21 @@ impl Schema {
             Kind::Maximum { limit: n } | Kind::Minimum { limit: n } => {
                 let mut one = issue(at, masked);
                 limit(&mut one, n.to_string());
+                vec![one]
+            }
+            // The printable-text pattern is long and says nothing to a person: named instead.
+            Kind::Pattern { pattern } if is_printable_pattern(pattern) => {
+                let mut one = issue(
+                    at,
+                    "contains a character the document cannot print (a control character, or one the font lacks)"
+                        .into(),
+                );
+                one.params.insert("pattern", PRINTABLE_TEXT.into());
+                vec![one]
+            }
+            Kind::Format { format } => {
+                let mut one = issue(at, masked);
+                one.params.insert("format", format.clone());
                 vec![one]
             }
             Kind::Pattern { pattern } => {
@@ -284,6 +322,223 @@ fn admit_null_for_optional(node: &mut Value) {
             map.values_mut().for_each(admit_null_for_optional);
         }
         Value::Array(items) => items.iter_mut().for_each(admit_null_for_optional),
+        _ => {}
+    }
+}
+
+/// The characters every style of the bundled document font (Liberation Serif) draws, as
+/// inclusive ranges: a text outside them cannot be typeset into a PDF/A (no glyph), so the
+/// schemas refuse it at its field (`tests/integration/robustness.rs` renders all of them).
+const PRINTABLE: &[(u32, u32)] = &[
+    (0x0020, 0x007E),
+    (0x00A0, 0x036F),
+    (0x0374, 0x0375),
+    (0x037A, 0x037E),
+    (0x0384, 0x038A),
+    (0x038C, 0x038C),
+    (0x038E, 0x03A1),
+    (0x03A3, 0x03CE),
+    (0x03D0, 0x0513),
+    (0x051A, 0x051D),
+    (0x0591, 0x05C7),
+    (0x05D0, 0x05EA),
+    (0x05F0, 0x05F4),
+    (0x1D00, 0x1DCA),
+    (0x1DFE, 0x1E9B),
+    (0x1E9E, 0x1E9E),
+    (0x1EA0, 0x1EF9),
+    (0x1F00, 0x1F15),
+    (0x1F18, 0x1F1D),
+    (0x1F20, 0x1F45),
+    (0x1F48, 0x1F4D),
+    (0x1F50, 0x1F57),
+    (0x1F59, 0x1F59),
+    (0x1F5B, 0x1F5B),
+    (0x1F5D, 0x1F5D),
+    (0x1F5F, 0x1F7D),
+    (0x1F80, 0x1FB4),
+    (0x1FB6, 0x1FC4),
+    (0x1FC6, 0x1FD3),
+    (0x1FD6, 0x1FDB),
+    (0x1FDD, 0x1FEF),
+    (0x1FF2, 0x1FF4),
+    (0x1FF6, 0x1FFE),
+    (0x2000, 0x2010),
+    (0x2012, 0x2022),
+    (0x2026, 0x2026),
+    (0x202A, 0x2030),
+    (0x2032, 0x2034),
+    (0x2039, 0x203A),
+    (0x203C, 0x203C),
+    (0x203E, 0x203E),
+    (0x2044, 0x2044),
+    (0x205E, 0x205E),
+    (0x206A, 0x206F),
+    (0x2074, 0x2079),
+    (0x207F, 0x2089),
+    (0x2090, 0x2094),
+    (0x20A0, 0x20B5),
+    (0x20BF, 0x20BF),
+    (0x20F0, 0x20F0),
+    (0x2105, 0x2105),
+    (0x2113, 0x2113),
+    (0x2116, 0x2117),
+    (0x2122, 0x2122),
+    (0x2126, 0x2126),
+    (0x212E, 0x212E),
+    (0x214D, 0x214E),
+    (0x2153, 0x2154),
+    (0x215B, 0x215E),
+    (0x2184, 0x2184),
+    (0x2190, 0x2195),
+    (0x21A8, 0x21A8),
+    (0x21D4, 0x21D4),
+    (0x2202, 0x2202),
+    (0x2206, 0x2206),
+    (0x220F, 0x220F),
+    (0x2211, 0x2212),
+    (0x2215, 0x2215),
+    (0x2219, 0x221A),
+    (0x221E, 0x221F),
+    (0x2229, 0x2229),
+    (0x222B, 0x222B),
+    (0x2248, 0x2248),
+    (0x2260, 0x2262),
+    (0x2264, 0x2265),
+    (0x2302, 0x2302),
+    (0x2310, 0x2310),
+    (0x2320, 0x2321),
+    (0x2500, 0x2500),
+    (0x2502, 0x2502),
+    (0x250C, 0x250C),
+    (0x2510, 0x2510),
+    (0x2514, 0x2514),
+    (0x2518, 0x2518),
+    (0x251C, 0x251C),
+    (0x2524, 0x2524),
+    (0x252C, 0x252C),
+    (0x2534, 0x2534),
+    (0x253C, 0x253C),
+    (0x2550, 0x256C),
+    (0x2580, 0x2580),
+    (0x2584, 0x2584),
+    (0x2588, 0x2588),
+    (0x258C, 0x258C),
+    (0x2590, 0x2593),
+    (0x25A0, 0x25A1),
+    (0x25AA, 0x25AC),
+    (0x25B2, 0x25B2),
+    (0x25BA, 0x25BA),
+    (0x25BC, 0x25BC),
+    (0x25C4, 0x25C4),
+    (0x25CA, 0x25CC),
+    (0x25CF, 0x25D9),
+    (0x25E6, 0x25E6),
+    (0x263A, 0x263C),
+    (0x2640, 0x2640),
+    (0x2642, 0x2642),
+    (0x2660, 0x2660),
+    (0x2663, 0x2663),
+    (0x2665, 0x2666),
+    (0x2669, 0x266C),
+    (0x266F, 0x266F),
+    (0x2C60, 0x2C6D),
+    (0x2C71, 0x2C77),
+    (0x2E17, 0x2E17),
+    (0xA717, 0xA721),
+    (0xA788, 0xA78C),
+    (0xF004, 0xF004),
+    (0xFB01, 0xFB02),
+    (0xFB1D, 0xFB36),
+    (0xFB38, 0xFB3C),
+    (0xFB3E, 0xFB3E),
+    (0xFB40, 0xFB41),
+    (0xFB43, 0xFB44),
+    (0xFB46, 0xFB4F),
+    (0xFE20, 0xFE23),
+    (0xFFFC, 0xFFFC),
+];
+
+/// Unicode `White_Space` characters among [`PRINTABLE`]: what trimming removes.
+const WHITE_SPACE: &[(u32, u32)] =
+    &[(0x20, 0x20), (0xA0, 0xA0), (0x2000, 0x200A), (0x2028, 0x2029), (0x202F, 0x202F), (0x205F, 0x205F)];
+
+/// Which texts a pattern admits.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Text {
+    /// Printable characters, line breaks and tabs.
+    Printable,
+    /// The same, with at least one character that is not white space (a required text, as sent:
+    /// requests are trimmed before they are checked).
+    Visible,
+}
+
+/// The pattern of a free text (see [`PRINTABLE`]). Its first characters identify it, for the
+/// Vietnamese message ([`is_printable_pattern`]).
+fn text_pattern(text: Text) -> String {
+    let class = |ranges: &mut dyn Iterator<Item = (u32, u32)>| -> String {
+        ranges
+            .map(|(a, b)| if a == b { format!("\\u{a:04X}") } else { format!("\\u{a:04X}-\\u{b:04X}") })
+            .collect()
+    };
+    let any = format!("[\\t\\n\\r{}]*", class(&mut PRINTABLE.iter().copied()));
+    match text {
+        Text::Printable => format!("^{any}$"),
+        Text::Visible => {
+            let visible = PRINTABLE.iter().flat_map(|&(a, b)| {
+                // Split each range around the white space inside it.
+                let mut pieces = Vec::new();
+                let mut start = a;
+                for &(wa, wb) in WHITE_SPACE.iter().filter(|&&(wa, wb)| wa <= b && wb >= a) {
+                    if wa > start {
+                        pieces.push((start, wa - 1));
+                    }
+                    start = wb + 1;
+                }
+                if start <= b {
+                    pieces.push((start, b));
+                }
+                pieces
+            });
+            format!("^{any}[{}]{any}$", class(&mut visible.into_iter()))
+        }
+    }
+}
+
+/// The `pattern` parameter of an issue about an unprintable character.
+pub const PRINTABLE_TEXT: &str = "printable_text";
+
+/// Whether `pattern` is the pattern every free text carries.
+fn is_printable_pattern(pattern: &str) -> bool {
+    pattern.starts_with("^[\\t\\n\\r")
+}
+
+/// Gives every free text (a string without a pattern, format or fixed values of its own) the
+/// pattern of the characters the document can print.
+fn restrict_text(node: &mut Value, text: Text) {
+    match node {
+        Value::Object(map) => {
+            let own_pattern =
+                map.get("pattern").and_then(Value::as_str).is_some_and(|p| !is_printable_pattern(p));
+            let free_text = map.get("type").and_then(Value::as_str) == Some("string")
+                && !own_pattern
+                && !["format", "enum", "const"].iter().any(|k| map.contains_key(*k));
+            if free_text {
+                let non_empty = map.get("minLength").and_then(Value::as_u64).is_some_and(|n| n >= 1);
+                let text = if non_empty { text } else { Text::Printable };
+                map.insert("pattern".into(), Value::String(text_pattern(text)));
+            }
+            // Property maps hold schemas by name: recurse into the schemas only.
+            if let Some(Value::Object(properties)) = map.get_mut("properties") {
+                properties.values_mut().for_each(|v| restrict_text(v, text));
+            }
+            for (key, child) in map.iter_mut() {
+                if !matches!(key.as_str(), "properties" | "enum" | "const" | "default" | "examples") {
+                    restrict_text(child, text);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| restrict_text(v, text)),
         _ => {}
     }
 }

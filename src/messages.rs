@@ -67,6 +67,7 @@ pub fn vietnamese(issue: &Issue) -> Option<String> {
         "pdf_standard_unmet" => "Văn bản không đạt chuẩn PDF đã chọn; hãy chọn chuẩn a-2b",
         "invalid_date" => "Ngày không có thật trên lịch",
         "invalid_time" => "Giờ không đúng dạng giờ:phút",
+        "invalid_query" => "Tham số trên địa chỉ yêu cầu không hợp lệ",
         "issued_before_meeting" => "Ngày ban hành không được trước ngày họp thông qua nghị quyết",
         "plan_not_next_month" => "Kỳ kế hoạch không phải tháng liền sau kỳ đánh giá",
         "meeting_outside_periods" => "Ngày họp không thuộc tháng đánh giá cũng không thuộc tháng kế hoạch",
@@ -152,8 +153,15 @@ fn schema_message(issue: &Issue) -> String {
         "minimum" => format!("Không được nhỏ hơn {limit}"),
         "maximum" => format!("Không được lớn hơn {limit}"),
         "pattern" => match param("pattern").unwrap_or("") {
+            crate::input::PRINTABLE_TEXT => {
+                "Có ký tự không in được (ký tự điều khiển hoặc ký tự phông chữ không có)".to_string()
+            }
             p if p.contains("{4}-") => "Ngày phải có dạng năm-tháng-ngày, ví dụ 2026-11-22".to_string(),
             p if p.contains(':') => "Giờ phải có dạng giờ:phút, ví dụ 19:30".to_string(),
+            _ => "Không đúng định dạng".to_string(),
+        },
+        "format" => match param("format").unwrap_or("") {
+            "date" => "Ngày không có thật trên lịch".to_string(),
             _ => "Không đúng định dạng".to_string(),
         },
         "enum" | "const" => "Giá trị không nằm trong các lựa chọn cho phép".to_string(),

@@ -42,10 +42,28 @@ pub enum Fill {
     Form,
 }
 
+/// Which of two sets of placeholders to use. A lenient build is made with both: whatever differs
+/// between the two documents depends on a value nobody gave (a count from a made-up member
+/// list, the percentage of a blank vote, the label of a placeholder choice), so it is printed as
+/// a blank too ([`blank_differences`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Variant {
+    /// The placeholders of the document shown.
+    Printed,
+    /// Other placeholders (other numbers, the last choice, one more row…), to compare with.
+    Probe,
+}
+
 /// Completes `value` so that it passes `schema`: removes the values at the pointers of
 /// `issues` (schema problems), then puts a placeholder wherever a required value is missing.
-/// Returns the pointers that now hold placeholders and whether the member list is made up.
-pub fn complete(schema: &Schema, value: &mut Value, issues: &[Issue], fill: Fill) -> Completed {
+/// Returns the pointers that now hold placeholders.
+pub fn complete(
+    schema: &Schema,
+    value: &mut Value,
+    issues: &[Issue],
+    fill: Fill,
+    variant: Variant,
+) -> Completed {
     // A value the document code asked for that is not there (e.g. the `month` of a monthly
     // period) is filled like a required one.
     let needed: Vec<String> =
@@ -60,20 +78,53 @@ pub fn complete(schema: &Schema, value: &mut Value, issues: &[Issue], fill: Fill
     if !value.is_object() {
         *value = json!({});
     }
-    let had_members = value.get("members").is_some();
-    let mut filler = Filler { schema, fill, filled: Vec::new(), needed };
+    let mut filler = Filler { schema, fill, filled: Vec::new(), needed, variant };
     if let Some(root) = schema.at("") {
         filler.complete(root, value, String::new(), 0);
     }
-    Completed { filled: filler.filled, blank_roster: !had_members && value.get("members").is_some() }
+    // A made-up roster of a meeting says nothing of who is exempt either: one printed member is.
+    let roster_blank = filler.filled.iter().any(|p| p == "/members");
+    if roster_blank
+        && variant == Variant::Printed
+        && value.get("attendance").is_some()
+        && let Some(last) = value.get_mut("members").and_then(Value::as_array_mut).and_then(|m| m.last_mut())
+        && let Some(last) = last.as_object_mut()
+    {
+        last.insert("exempt_from_activities".into(), json!(true));
+    }
+    let attendance_blank = filler.filled.iter().any(|p| p == "/attendance");
+    if attendance_blank {
+        roll_call(value, variant);
+    }
+    Completed { filled: filler.filled, attendance_blank }
 }
 
 /// What [`complete`] did.
 pub struct Completed {
     /// Pointers of the placeholders.
     pub filled: Vec<String>,
-    /// The member list is all placeholders: counts derived from it are printed as blanks.
-    pub blank_roster: bool,
+    /// Who attended is not known: the form leaves the absent members' names to be written.
+    pub attendance_blank: bool,
+}
+
+/// An unknown attendance, made of the member list so that its counts are counts of the cell:
+/// everyone present in the printed variant, everyone absent in the probe (one excused), so that
+/// every attendance count differs between the two and prints as a blank.
+fn roll_call(value: &mut Value, variant: Variant) {
+    let ids: Vec<Value> = value
+        .get("members")
+        .and_then(Value::as_array)
+        .map(|members| members.iter().filter_map(|m| m.get("member_id").cloned()).collect())
+        .unwrap_or_default();
+    let entries = ids
+        .into_iter()
+        .enumerate()
+        .map(|(i, id)| match variant {
+            Variant::Printed => json!({ "member_id": id, "present": true }),
+            Variant::Probe => json!({ "member_id": id, "present": false, "excused": i == 0 }),
+        })
+        .collect();
+    value["attendance"] = Value::Array(entries);
 }
 
 impl Completed {
@@ -128,6 +179,7 @@ struct Filler<'s> {
     /// Missing values the document code asked for, filled even when the schema does not
     /// require them.
     needed: Vec<String>,
+    variant: Variant,
 }
 
 impl<'s> Filler<'s> {
@@ -165,8 +217,9 @@ impl<'s> Filler<'s> {
                 }
                 let min = node.get("minItems").and_then(Value::as_u64).unwrap_or(0) as usize;
                 while items.len() < min {
-                    self.filled.push(format!("{pointer}/{}", items.len()));
-                    items.push(self.placeholder(item, &pointer, depth + 1));
+                    let here = format!("{pointer}/{}", items.len());
+                    items.push(self.placeholder(item, &here, depth + 1));
+                    self.filled.push(here);
                 }
             }
             _ => {}
@@ -190,10 +243,7 @@ impl<'s> Filler<'s> {
 
     fn is_list(&self, node: &'s Value) -> bool {
         let node = self.pick(node, &Value::Null);
-        node.get("type").and_then(Value::as_str) == Some("array")
-            && node
-                .get("items")
-                .is_some_and(|items| self.pick(items, &Value::Null).get("properties").is_some())
+        node.get("type").and_then(Value::as_str) == Some("array") && node.get("items").is_some()
     }
 
     /// A value that passes `node` and prints as a blank.
@@ -202,8 +252,13 @@ impl<'s> Filler<'s> {
         if let Some(constant) = node.get("const") {
             return constant.clone();
         }
-        if let Some(first) = node.get("enum").and_then(Value::as_array).and_then(|e| e.first()) {
-            return first.clone();
+        let choices = node.get("enum").and_then(Value::as_array).filter(|e| !e.is_empty());
+        if let Some(choices) = choices {
+            let choice = match self.variant {
+                Variant::Printed => choices.first(),
+                Variant::Probe => choices.last(),
+            };
+            return choice.cloned().unwrap_or(Value::Null);
         }
         match node.get("type").and_then(Value::as_str) {
             Some("object") => {
@@ -213,11 +268,27 @@ impl<'s> Filler<'s> {
             }
             Some("array") => {
                 let min = node.get("minItems").and_then(Value::as_u64).unwrap_or(0) as usize;
-                let rows = if depth <= 1 { min.max(BLANK_ROWS) } else { min };
+                let blank_rows = match self.variant {
+                    Variant::Printed => BLANK_ROWS,
+                    Variant::Probe => BLANK_ROWS + 1,
+                };
+                let rows = if depth <= 1 { min.max(blank_rows) } else { min };
                 let rows =
                     rows.min(node.get("maxItems").and_then(Value::as_u64).unwrap_or(u64::MAX) as usize);
                 let items = match node.get("items") {
-                    Some(item) => (0..rows).map(|_| self.placeholder(item, pointer, depth + 1)).collect(),
+                    Some(item) => (0..rows)
+                        .map(|row| {
+                            let mut item = self.placeholder(item, &format!("{pointer}/{row}"), depth + 1);
+                            // Placeholder members stay distinct, so that references to them (the
+                            // roll call) find them; the row number is not printed (ids are not).
+                            if let Some(id) =
+                                item.get_mut("member_id").filter(|id| id.as_str() == Some(&BLANK.to_string()))
+                            {
+                                *id = json!(format!("{BLANK}{}", row_marker(row)));
+                            }
+                            item
+                        })
+                        .collect(),
                     None => Vec::new(),
                 };
                 Value::Array(items)
@@ -225,16 +296,24 @@ impl<'s> Filler<'s> {
             Some("integer" | "number") => {
                 let minimum = node.get("minimum").and_then(Value::as_i64).unwrap_or(0);
                 let maximum = node.get("maximum").and_then(Value::as_i64).unwrap_or(i64::MAX);
-                let blank = if minimum >= 1900 {
-                    BLANK_YEAR
-                } else if minimum == 1 && maximum == 12 {
-                    BLANK_MONTH
-                } else {
-                    minimum
+                // Counts above the minimum in both variants, so that what a count decides
+                // (a vote's dissent clause) is printed, and different, so that a vote's
+                // percentage differs too (the probe's voters may be none).
+                // The probe's counts also differ from one another (by the field's pointer), so
+                // that ratios of two counts differ between the variants too.
+                let above = |n: i64| minimum.saturating_add(n).min(maximum);
+                let probe = above(2 + (pointer.len() % 5) as i64);
+                let blank = match self.variant {
+                    _ if minimum >= 1900 => BLANK_YEAR,
+                    Variant::Printed if minimum == 1 && maximum == 12 => BLANK_MONTH,
+                    Variant::Probe if minimum == 1 && maximum == 12 => BLANK_MONTH - 1,
+                    Variant::Printed => above(1),
+                    Variant::Probe if probe != above(1) => probe,
+                    Variant::Probe => minimum,
                 };
                 json!(blank.clamp(minimum, maximum))
             }
-            Some("boolean") => json!(false),
+            Some("boolean") => json!(self.variant == Variant::Probe),
             _ => {
                 let pattern = node.get("pattern").and_then(Value::as_str).unwrap_or("");
                 if pattern.contains("{4}-") {
@@ -251,70 +330,189 @@ impl<'s> Filler<'s> {
     }
 }
 
+/// A private-use character per placeholder row, appended to a placeholder id to keep the rows
+/// apart; removed with the placeholder when the view is dotted.
+fn row_marker(row: usize) -> char {
+    char::from_u32(0xE100 + (row as u32 % 0x100)).unwrap_or(BLANK)
+}
+
 /// Turns placeholders in the built view into the dotted lines of a paper form.
-pub fn dot(value: &mut Value, blank_roster: bool) {
+pub fn dot(value: &mut Value) {
     match value {
         Value::String(text) => {
-            if let Some(dotted) = dotted(text, blank_roster) {
+            if let Some(dotted) = dotted(text) {
                 *text = dotted;
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|v| dot(v, blank_roster)),
-        Value::Object(map) => map.values_mut().for_each(|v| dot(v, blank_roster)),
+        Value::Array(items) => items.iter_mut().for_each(dot),
+        Value::Object(map) => map.values_mut().for_each(dot),
         _ => {}
     }
 }
 
 /// The text with its placeholders printed as blanks, or `None` when it has none.
-pub fn dotted(text: &str, blank_roster: bool) -> Option<String> {
+pub fn dotted(text: &str) -> Option<String> {
     let year = BLANK_YEAR.to_string();
-    let has_placeholder =
-        text.contains([BLANK, BLANK_TEXT]) || text.contains(&year) || text.contains("23 giờ 59");
-    if !has_placeholder && (!blank_roster || !text.contains(" đồng chí")) {
+    let has_placeholder = text.contains([BLANK, BLANK_TEXT])
+        || ["2198", &year, "2200"].iter().any(|y| text.contains(y))
+        || text.contains("23 giờ 59");
+    if !has_placeholder {
         return None;
     }
     let long: String = vec!["…"; DOT_LINES].join("\u{200B}");
-    let mut out = text.replace(BLANK_TEXT, &long).replace(BLANK, DOTS);
+    let mut out: String = text.chars().filter(|c| !('\u{E100}'..='\u{E1FF}').contains(c)).collect();
+    out = out.replace(BLANK_TEXT, &long).replace(BLANK, DOTS);
     for (sentinel, blank) in [
         ("ngày 29 tháng 11 năm 2199", "ngày …… tháng …… năm 20……"),
         ("29/11/2199", "……/……/20……"),
         ("tháng 11 năm 2199", "tháng …… năm 20……"),
         ("THÁNG 11 NĂM 2199", "THÁNG …… NĂM 20……"),
         ("2199", "20……"),
+        // The year before or after a blank year (the next period, the previous one).
+        ("2200", "20……"),
+        ("2198", "20……"),
         ("23 giờ 59 phút", "…… giờ …… phút"),
     ] {
         out = out.replace(sentinel, blank);
     }
-    if blank_roster {
-        out = blank_counts(&out);
-    }
     Some(out)
 }
 
-/// `Có mặt 3/3 đồng chí (đạt 100%)` → `Có mặt ……/…… đồng chí (đạt ……%)`: numbers counted from
-/// a made-up member list mean nothing on a blank form.
-fn blank_counts(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut number = String::new();
-    let mut rest = text;
-    while let Some(c) = rest.chars().next() {
-        if c.is_ascii_digit() || (!number.is_empty() && matches!(c, '/' | ',' | '.')) {
-            number.push(c);
-        } else {
-            let counted = c == '%' || rest.starts_with(" đồng chí");
-            if counted && number.chars().any(|d| d.is_ascii_digit()) {
-                let parts = number.split('/').count();
-                out.push_str(&vec!["……"; parts].join("/"));
-            } else {
-                out.push_str(&number);
-            }
-            number.clear();
-            out.push(c);
+/// Prints as blanks whatever differs between the document made with the printed placeholders
+/// and the one made with the probe's ([`Variant`]): strings at the same place are compared word
+/// by word (lists only as far as both go; the probe's extra row adds nothing).
+pub fn blank_differences(printed: &mut Value, probe: &Value) {
+    match (printed, probe) {
+        (Value::String(text), Value::String(other)) if text != other => {
+            *text = blank_different_words(text, other);
         }
-        rest = &rest[c.len_utf8()..];
+        (Value::Array(items), Value::Array(others)) => {
+            // The probe's lists may have one more placeholder row: an item that is the same
+            // there one row later (a fixed last line after the rows) is the same item.
+            let shift = others.len().saturating_sub(items.len());
+            for (i, item) in items.iter_mut().enumerate() {
+                if others.get(i + shift) == Some(item) {
+                    continue;
+                }
+                if let Some(other) = others.get(i) {
+                    blank_differences(item, other);
+                }
+            }
+        }
+        (Value::Object(map), Value::Object(others)) => {
+            for (key, item) in map.iter_mut() {
+                if let Some(other) = others.get(key) {
+                    blank_differences(item, other);
+                }
+            }
+        }
+        _ => {}
     }
-    out.push_str(&number);
+}
+
+/// A short blank for a word or number nobody gave.
+const WORD_BLANK: &str = "……";
+
+/// `text` with each run of its words that `other` does not share (longest common subsequence
+/// of words) printed as a blank. A run right after a blank is dropped: the blank already
+/// leaves room for it (`Đồng chí …… - Bí thư Chi bộ` → `Đồng chí ……`).
+pub fn blank_different_words(text: &str, other: &str) -> String {
+    let ours = words(text);
+    let theirs = words(other);
+    // Texts this long are free text given by the user, never made of placeholders.
+    if ours.len() * theirs.len() > 4_000_000 {
+        return text.to_string();
+    }
+    let shared = common_words(&ours, &theirs);
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < ours.len() {
+        if shared[i] {
+            out.push_str(ours[i]);
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < ours.len() && !shared[i] {
+            i += 1;
+        }
+        // Spaces and punctuation around the differing words stay as they are.
+        let run = &ours[start..i];
+        let is_word = |w: &&str| w.chars().any(char::is_alphanumeric);
+        let Some(first) = run.iter().position(is_word) else {
+            run.iter().for_each(|w| out.push_str(w));
+            continue;
+        };
+        let last = run.iter().rposition(is_word).unwrap_or(first);
+        if out.trim_end_matches([' ', '-']).ends_with('…') {
+            while out.ends_with([' ', '-']) {
+                out.pop();
+            }
+        } else {
+            run[..first].iter().for_each(|w| out.push_str(w));
+            out.push_str(WORD_BLANK);
+        }
+        run[last + 1..].iter().for_each(|w| out.push_str(w));
+        if out.ends_with('…') && ours.get(i).is_some_and(is_word) {
+            out.push(' ');
+        }
+    }
     out
+}
+
+/// Words, numbers (`1.234,5`) and single other characters, in order.
+fn words(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = None;
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    for (k, &(at, c)) in chars.iter().enumerate() {
+        let joins_number = matches!(c, '.' | ',')
+            && k > 0
+            && chars[k - 1].1.is_ascii_digit()
+            && chars.get(k + 1).is_some_and(|(_, n)| n.is_ascii_digit());
+        if c.is_alphanumeric() || joins_number {
+            start.get_or_insert(at);
+        } else {
+            if let Some(s) = start.take() {
+                out.push(&text[s..at]);
+            }
+            out.push(&text[at..at + c.len_utf8()]);
+        }
+    }
+    if let Some(s) = start {
+        out.push(&text[s..]);
+    }
+    out
+}
+
+/// For each of `ours`, whether it belongs to a longest common subsequence with `theirs`.
+fn common_words(ours: &[&str], theirs: &[&str]) -> Vec<bool> {
+    let (n, m) = (ours.len(), theirs.len());
+    let mut table = vec![0u32; (n + 1) * (m + 1)];
+    let at = |i: usize, j: usize| i * (m + 1) + j;
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            table[at(i, j)] = if ours[i] == theirs[j] {
+                table[at(i + 1, j + 1)] + 1
+            } else {
+                table[at(i + 1, j)].max(table[at(i, j + 1)])
+            };
+        }
+    }
+    let mut shared = vec![false; n];
+    let (mut i, mut j) = (0, 0);
+    while i < n && j < m {
+        if ours[i] == theirs[j] {
+            shared[i] = true;
+            i += 1;
+            j += 1;
+        } else if table[at(i + 1, j)] >= table[at(i, j + 1)] {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    shared
 }
 
 #[cfg(test)]
@@ -324,12 +522,32 @@ mod tests {
     #[test]
     fn placeholders_print_as_the_blanks_of_paper_forms() {
         let line = format!("{BLANK}, ngày 29 tháng 11 năm 2199");
-        assert_eq!(dotted(&line, false).unwrap(), format!("{DOTS}, ngày …… tháng …… năm 20……"));
-        assert_eq!(dotted("Vào lúc 23 giờ 59 phút", false).unwrap(), "Vào lúc …… giờ …… phút");
+        assert_eq!(dotted(&line).unwrap(), format!("{DOTS}, ngày …… tháng …… năm 20……"));
+        assert_eq!(dotted("Vào lúc 23 giờ 59 phút").unwrap(), "Vào lúc …… giờ …… phút");
+        assert_eq!(dotted("Có mặt 17/19 đồng chí."), None, "a given text is left alone");
+    }
+
+    #[test]
+    fn what_differs_between_the_two_placeholder_sets_prints_as_blanks() {
         assert_eq!(
-            dotted("Có mặt 17/19 đồng chí (đạt 89,5%).", true).unwrap(),
-            "Có mặt ……/…… đồng chí (đạt ……%)."
+            blank_different_words(
+                "Có mặt: 20/20 đồng chí (đạt 100%), trong đó đảng viên chính thức: 19; vắng mặt: 00 đồng chí (có lý do: 0; không có lý do: 0).",
+                "Có mặt: 0/20 đồng chí (đạt 0%), trong đó đảng viên chính thức: 0; vắng mặt: 20 đồng chí (có lý do: 1; không có lý do: 19)."
+            ),
+            "Có mặt: ……/20 đồng chí (đạt ……%), trong đó đảng viên chính thức: ……; vắng mặt: …… đồng chí (có lý do: ……; không có lý do: ……)."
         );
-        assert_eq!(dotted("Có mặt 17/19 đồng chí.", false), None, "a real roster keeps its numbers");
+        assert_eq!(
+            blank_different_words("Tổng số phải thu: 1.234.000 đồng.", "Tổng số phải thu: 5.678.000 đồng."),
+            "Tổng số phải thu: …… đồng."
+        );
+        assert_eq!(
+            blank_different_words(
+                &format!("Đồng chí {DOTS} - Bí thư Chi bộ trình bày:"),
+                &format!("Đồng chí {DOTS} trình bày:")
+            ),
+            format!("Đồng chí {DOTS} trình bày:"),
+            "a made-up title after a blank name goes with the name"
+        );
+        assert_eq!(blank_different_words("QUÝ I NĂM 20……", "QUÝ II NĂM 20……"), "QUÝ …… NĂM 20……");
     }
 }

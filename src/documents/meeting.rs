@@ -339,6 +339,8 @@ impl<'a> Roster<'a> {
                 Some(title) => format!("{} - {title}", m.full_name),
                 None => m.full_name.clone(),
             },
+            // Printed as a dotted line, to be written by hand.
+            None if id.contains(super::blanks::BLANK) => super::blanks::BLANK.to_string(),
             None => String::new(),
         }
     }

@@ -18,7 +18,7 @@ pub mod review_report;
 pub mod thematic_minutes;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::error::{Diagnostic, Error, Issue, Result, Severity};
 use crate::input::{self, Schema};
@@ -144,15 +144,41 @@ impl Built {
         Ok(Built { data, warnings: issues, date, title, ident, output: Default::default(), request: None })
     }
 
-    /// Prints the placeholders of a lenient build as dotted blanks (see [`blanks`]).
-    fn dot(&mut self, blank_roster: bool) -> Result<()> {
-        let mut view: Value =
-            serde_json::from_slice(&self.data).map_err(|e| Error::Internal(format!("view: {e}")))?;
-        blanks::dot(&mut view, blank_roster);
-        self.data = serde_json::to_vec(&view).map_err(|e| Error::Internal(format!("view: {e}")))?;
-        if let Some(title) = blanks::dotted(&self.title, blank_roster) {
-            self.title = title;
+    /// Prints the placeholders of a lenient build as dotted blanks, and as blanks too whatever
+    /// differs from `probe`, the same request built with other placeholders (see [`blanks`]).
+    fn dot(
+        &mut self,
+        completed: &blanks::Completed,
+        probe: Option<&Built>,
+        sentences: &crate::text_patterns::TextPatterns,
+    ) -> Result<()> {
+        let view = |built: &Built| -> Result<Value> {
+            let mut view: Value =
+                serde_json::from_slice(&built.data).map_err(|e| Error::Internal(format!("view: {e}")))?;
+            if completed.attendance_blank
+                && let Some(sublines) = view.pointer_mut("/attendance/sublines")
+            {
+                // Who was absent is written by hand: a line for each kind of absence.
+                let names = json!({ "names": blanks::BLANK.to_string() });
+                *sublines = ["absent_excused", "absent_unexcused"]
+                    .iter()
+                    .filter_map(|pattern| sentences.render(pattern, &names).ok())
+                    .collect();
+            }
+            blanks::dot(&mut view);
+            Ok(view)
+        };
+        let mut printed = view(self)?;
+        let mut title = blanks::dotted(&self.title).unwrap_or_else(|| self.title.clone());
+        if let Some(probe) = probe {
+            blanks::blank_differences(&mut printed, &view(probe)?);
+            let probe_title = blanks::dotted(&probe.title).unwrap_or_else(|| probe.title.clone());
+            if probe_title != title {
+                title = blanks::blank_different_words(&title, &probe_title);
+            }
         }
+        self.data = serde_json::to_vec(&printed).map_err(|e| Error::Internal(format!("view: {e}")))?;
+        self.title = title;
         Ok(())
     }
 }
@@ -218,13 +244,22 @@ fn build_lenient(
     // Values the document code cannot use are blanked in turn until it builds: each round
     // blanks at least one more value; a few rounds cover every known case.
     for _ in 0..4 {
-        let mut completed_value = value.clone();
-        let completed = blanks::complete(template.schema, &mut completed_value, &unusable, fill);
-        match build_checked(template, &completed_value, font, Completeness::Preview) {
+        let completed_with = |variant| {
+            let mut completed_value = value.clone();
+            let completed =
+                blanks::complete(template.schema, &mut completed_value, &unusable, fill, variant);
+            (completed, build_checked(template, &completed_value, font, Completeness::Preview))
+        };
+        let (completed, built) = completed_with(blanks::Variant::Printed);
+        match built {
             Ok(mut built) => {
                 let found = std::mem::take(&mut built.warnings);
                 found_all.extend(found.into_iter().filter(|i| !completed.concerns_placeholder(i)));
-                built.dot(completed.blank_roster)?;
+                // Nothing to compare when nothing was made up.
+                let probe = (!completed.filled.is_empty())
+                    .then(|| completed_with(blanks::Variant::Probe).1.ok())
+                    .flatten();
+                built.dot(&completed, probe.as_ref(), &template.sentences)?;
                 return Ok((built, distinct(found_all)));
             }
             Err(Error::Invalid(found)) if !found.is_empty() => {

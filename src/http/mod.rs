@@ -9,6 +9,7 @@
 //! (`X-Request-Id`), one log line without document content, and counts in [`metrics`].
 
 pub mod admission;
+mod batch_request;
 pub mod metrics;
 pub mod openapi;
 pub mod render_threads;
@@ -22,7 +23,7 @@ use std::time::{Duration, Instant};
 use axum::Json;
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::rejection::BytesRejection;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, MatchedPath, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -92,6 +93,24 @@ struct AppState {
     draining: Arc<AtomicBool>,
     render_timeout: Duration,
     max_batch_items: usize,
+    /// What a batch request and a workbook request must look like ([`batch_request`]).
+    request_schemas: Arc<RequestSchemas>,
+}
+
+/// The compiled request schemas, checked before a batch or a workbook is read and served in
+/// `/openapi.json`.
+struct RequestSchemas {
+    batch: batch_request::RequestSchema,
+    workbook: batch_request::RequestSchema,
+}
+
+impl RequestSchemas {
+    fn new(catalog: &crate::catalog::Catalog) -> crate::Result<Self> {
+        Ok(RequestSchemas {
+            batch: batch_request::RequestSchema::new(catalog, true, "batch request")?,
+            workbook: batch_request::RequestSchema::new(catalog, false, "workbook request")?,
+        })
+    }
 }
 
 /// A route: what the router serves and what `/openapi.json` documents come from this one list.
@@ -184,7 +203,9 @@ impl Service {
     pub fn new(engine: Arc<Engine>, config: &HttpConfig) -> std::io::Result<Self> {
         let draining = Arc::new(AtomicBool::new(false));
         let admission = Admission::new(config.workers, config.queue);
+        let request_schemas = RequestSchemas::new(engine.catalog()).map_err(std::io::Error::other)?;
         let state = AppState {
+            request_schemas: Arc::new(request_schemas),
             engine,
             render_threads: Arc::new(RenderThreads::start(admission.workers())?),
             preview_admission: Arc::new(Admission::new((admission.workers() / 2).max(1), config.queue)),
@@ -468,11 +489,18 @@ fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
 /// the remaining work stops.
 async fn render_batch(
     State(state): State<AppState>,
-    Query(query): Query<spreadsheets::BatchQuery>,
+    query: Result<Query<spreadsheets::BatchQuery>, QueryRejection>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let language = language(&headers);
+    let Query(query) = query.map_err(|rejection| {
+        ApiError::Library(Error::Invalid(vec![Issue::error("", "invalid_query", rejection.body_text())]))
+            .localized(language)
+    })?;
+    if let Some(template) = &query.template {
+        state.engine.catalog().get(template)?;
+    }
     let source = match spreadsheets::batch_source(&state, &headers, &query, body).await? {
         spreadsheets::BatchSource::Answered(response) => return Ok(response),
         source => source,
@@ -546,7 +574,8 @@ async fn metrics_text(State(state): State<AppState>) -> Response {
 }
 
 async fn openapi_json(State(state): State<AppState>) -> Json<serde_json::Value> {
-    Json(openapi::document(state.engine.catalog()))
+    let schemas = &state.request_schemas;
+    Json(openapi::document(state.engine.catalog(), schemas.batch.served(), schemas.workbook.served()))
 }
 
 /// Forwards the zip to the response body in chunks of about 64 KiB.

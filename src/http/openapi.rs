@@ -11,12 +11,12 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use super::ROUTES;
+use super::{ROUTES, batch_request};
 use crate::catalog::{Catalog, Template};
 
-/// The whole API description.
-pub fn document(catalog: &Catalog) -> Value {
-    let template_ids: Vec<&str> = catalog.templates().map(|t| t.id.as_str()).collect();
+/// The whole API description; `batch` and `workbook` are the served request schemas of
+/// [`super::batch_request`].
+pub fn document(catalog: &Catalog, batch: &Value, workbook: &Value) -> Value {
     // Every definition, by name, with the templates that define it in each form.
     let mut definitions: BTreeMap<String, Vec<(String, Value)>> = BTreeMap::new();
     for template in catalog.templates() {
@@ -51,7 +51,36 @@ pub fn document(catalog: &Catalog) -> Value {
     }
     schemas.insert("Error".into(), error_schema());
     schemas.insert("Preview".into(), preview_schema());
-    schemas.insert("BatchRequest".into(), batch_schema(&template_ids));
+    schemas.insert("DryRun".into(), dry_run_schema());
+    // The request schemas' own definitions: a template's complete ones are the components
+    // above; its partial ones (items and defaults) become `Partial_…` components.
+    let batch_component = |def: &str| match def.split_once('.') {
+        Some((template, batch_request::PARTIAL)) => format!("Partial_{}", component_name(template)),
+        Some((template, rest)) => {
+            match rest.strip_prefix(batch_request::PARTIAL).and_then(|r| r.strip_prefix('.')) {
+                Some(name) => format!("Partial_{}_{name}", component_name(template)),
+                None => def_component(template, rest),
+            }
+        }
+        None => def.to_string(),
+    };
+    for (name, request) in [("BatchRequest", batch), ("WorkbookRequest", workbook)] {
+        let mut request = request.clone();
+        let defs = request.as_object_mut().and_then(|o| o.remove("$defs"));
+        for (def, mut definition) in
+            defs.as_ref().and_then(Value::as_object).into_iter().flatten().map(|(k, v)| (k, v.clone()))
+        {
+            if def.contains(&format!(".{}", batch_request::PARTIAL)) {
+                rewrite_refs(&mut definition, &batch_component);
+                schemas.insert(batch_component(def), definition);
+            }
+        }
+        if let Some(object) = request.as_object_mut() {
+            object.remove("$schema");
+        }
+        rewrite_refs(&mut request, &batch_component);
+        schemas.insert(name.into(), request);
+    }
 
     // A route over `{template}` is described once per template, so each path has the exact
     // schema and a working example of its own body.
@@ -203,8 +232,11 @@ fn operation(path: &str, summary: &str, catalog: &Catalog) -> Value {
                   "description": "Use the Unicode conversion of text detected as TCVN3 or VNI." },
             ]);
             responses.insert("200".into(), json!({
-                "description": "A zip, streamed: one PDF per item, `manifest.json`, and `all.pdf` when asked for.",
-                "content": { "application/zip": { "schema": { "type": "string", "contentMediaType": "application/zip" } } },
+                "description": "A zip, streamed: one PDF per item, `manifest.json`, and `all.pdf` when asked for; with `dry_run=true`, the report of every problem instead (JSON).",
+                "content": {
+                    "application/zip": { "schema": { "type": "string", "contentMediaType": "application/zip" } },
+                    "application/json": { "schema": reference("DryRun") },
+                },
             }));
             responses.extend(client_errors());
             responses.insert("404".into(), error_response("Unknown template"));
@@ -256,7 +288,8 @@ fn operation(path: &str, summary: &str, catalog: &Catalog) -> Value {
             if path == "/v1/workbook" {
                 op["requestBody"] = json!({
                     "required": true,
-                    "content": { "application/json": { "schema": reference("BatchRequest") } },
+                    "description": "A batch request; `items` may be left out for a workbook of defaults only.",
+                    "content": { "application/json": { "schema": reference("WorkbookRequest") } },
                 });
                 responses.extend(client_errors().into_iter().map(|(k, v)| (k.to_string(), v)));
             } else {
@@ -346,30 +379,26 @@ fn error_schema() -> Value {
     })
 }
 
-/// One alternative per template: its id, and items (and defaults) that are parts of its
-/// documents; each item merged over the defaults must be a whole document.
-fn batch_schema(templates: &[&str]) -> Value {
-    let alternatives: Vec<Value> = templates
-        .iter()
-        .map(|t| {
-            json!({
+/// `POST /v1/batch?dry_run=true`: what a batch would give, item by item.
+fn dry_run_schema() -> Value {
+    json!({
+        "type": "object",
+        "required": ["ok", "template", "items", "rows", "problems"],
+        "properties": {
+            "ok": { "type": "boolean", "description": "No errors: the batch would render every item." },
+            "template": { "type": "string" },
+            "items": { "type": "integer", "minimum": 0 },
+            "rows": { "type": "array", "items": {
                 "type": "object",
-                "required": ["template", "items"],
-                "additionalProperties": false,
+                "required": ["index", "errors", "warnings"],
                 "properties": {
-                    "template": { "const": t },
-                    "defaults": { "type": "object", "description": format!("Deep-merged under every item; a part of a `{t}` document ({}).", format!("#/components/schemas/{}", component_name(t))) },
-                    "items": {
-                        "type": "array",
-                        "items": { "type": "object" },
-                        "description": format!("One `{t}` document each: merged over `defaults`, it must match #/components/schemas/{}.", component_name(t)),
-                    },
-                    "file_name": { "type": "string", "minLength": 1, "description": "Handlebars pattern of each PDF's name; helpers slug and pad." },
-                    "merged_pdf": { "type": "boolean", "default": false },
-                    "on_error": { "enum": ["fail", "skip"], "default": "fail" },
+                    "index": { "type": "integer", "minimum": 0 },
+                    "location": { "type": "object", "description": "Spreadsheet uploads: the item's row." },
+                    "errors": { "type": "integer", "minimum": 0 },
+                    "warnings": { "type": "integer", "minimum": 0 },
                 },
-            })
-        })
-        .collect();
-    json!({ "oneOf": alternatives })
+            } },
+            "problems": { "type": "array", "items": issue_schema() },
+        },
+    })
 }

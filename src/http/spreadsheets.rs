@@ -18,7 +18,7 @@ use super::{ApiError, AppState, ascii_json, json_body};
 use crate::batch::PreparedBatch;
 use crate::file_names::content_disposition;
 use crate::spreadsheet::{self, Format, ImportOptions, Imported};
-use crate::{Engine, Error, Issue, input};
+use crate::{Engine, Error, input};
 
 /// Query parameters of `POST /v1/batch`.
 #[derive(Debug, Default, Deserialize)]
@@ -81,10 +81,10 @@ pub(super) async fn batch_source(
 ) -> Result<BatchSource, ApiError> {
     let Some(format) = sheet_format(headers) else {
         let body = json_body(headers, body)?;
+        let batch = checked_request(&body, &state.request_schemas.batch)?;
         if !query.dry_run {
             return Ok(BatchSource::Json(body));
         }
-        let batch = input::parse(&body)?;
         let report =
             blocking(state, move |engine, max_items| spreadsheet::dry_run(engine, &batch, None, max_items))
                 .await?;
@@ -107,6 +107,20 @@ pub(super) async fn batch_source(
         Ok(BatchSource::Sheet(Box::new(imported)))
     })
     .await
+}
+
+/// The JSON request, if it is what `schema` (a [`super::batch_request`] schema) describes:
+/// otherwise a 422 listing every place it is not, before anything is read or rendered.
+fn checked_request(
+    body: &[u8],
+    schema: &super::batch_request::RequestSchema,
+) -> Result<serde_json::Value, ApiError> {
+    let mut request = input::parse(body)?;
+    input::drop_nulls(&mut request);
+    let mut normalized = request.clone();
+    input::normalize(&mut normalized);
+    let problems = schema.check(&normalized);
+    if problems.is_empty() { Ok(request) } else { Err(ApiError::Library(Error::Invalid(problems))) }
 }
 
 /// The request's headers with the type replaced by JSON, for the shared body checks.
@@ -150,14 +164,7 @@ pub(super) async fn batch_workbook(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let body = json_body(&headers, body)?;
-    let batch = input::parse(&body)?;
-    if !batch.is_object() {
-        return Err(ApiError::Library(Error::Invalid(vec![Issue::error(
-            "",
-            "type",
-            "a batch request is a JSON object",
-        )])));
-    }
+    let batch = checked_request(&body, &state.request_schemas.workbook)?;
     let bytes = blocking(&state, move |engine, _| spreadsheet::export(engine.catalog(), &batch)).await?;
     Ok(xlsx_response(bytes, "hang-loat.xlsx", "Hàng loạt.xlsx"))
 }

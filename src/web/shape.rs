@@ -142,7 +142,7 @@ pub struct Shape {
 }
 
 const DATE_PATTERN: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
-const TIME_PATTERN: &str = "^[0-9]{1,2}:[0-9]{2}$";
+const TIME_PATTERN: &str = "^([01]?[0-9]|2[0-3]):[0-5][0-9]$";
 /// Strings longer than this are typed in a multi-line box.
 const MULTILINE_FROM: u64 = 1000;
 

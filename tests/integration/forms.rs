@@ -119,7 +119,8 @@ fn every_schema_property_has_a_vietnamese_title() {
                         }
                     }
                 }
-                for (key, value) in map {
+                // An `if` is a condition on fields described elsewhere, not a field.
+                for (key, value) in map.iter().filter(|(key, _)| *key != "if") {
                     check(value, &format!("{path}/{key}"), missing);
                 }
             }
@@ -250,6 +251,89 @@ fn an_empty_body_gives_a_fully_blank_form_for_every_template() {
         assert!(
             form.warnings.iter().all(|w| w.keyword != Some("required")),
             "{template}: nothing is missing on a form"
+        );
+    }
+}
+
+/// Numbers a form states as counts (`3 đồng chí`, `đạt 0%`, `: 0;`, `0/0`): on a blank form
+/// each must be one that was given, or a blank to write on.
+fn counts(text: &str) -> Vec<String> {
+    // The dues report's fixed opening cites a regulation and its date.
+    let text = text.replace("01-QĐ/TW, ngày 03/02/2026", "");
+    let chars: Vec<char> = text.chars().collect();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() || (i > 0 && chars[i - 1].is_alphanumeric()) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && (chars[i].is_ascii_digit() || matches!(chars[i], '.' | ',' | '/')) {
+            i += 1;
+        }
+        let number: String = chars[start..i].iter().collect();
+        let after: String = chars[i..(i + 9).min(chars.len())].iter().collect();
+        let counted = number.contains('/')
+            || after.starts_with('%')
+            || after.starts_with(" đồng")
+            || after.starts_with(';')
+            || after.starts_with(')')
+            || after.starts_with(" phiếu");
+        // `……/100 điểm` is the scale, not a count.
+        if counted && !(start > 0 && chars[start - 1] == '/' && after.starts_with(" điểm")) {
+            found.push(format!("{number}{after}"));
+        }
+    }
+    found
+}
+
+#[test]
+fn a_blank_form_invents_no_number() {
+    for template in TEMPLATES {
+        let form = engine().blank_form(template, b"{}").unwrap();
+        let text = Pdf::parse(&form.pdf).text();
+        assert_eq!(counts(&text), Vec::<String>::new(), "{template}: counts nobody gave, in {text}");
+        assert!(!text.contains("2200") && !text.contains("2198"), "{template}: a year next to a blank one");
+    }
+    // Labels of choices nobody made are blanks too.
+    let review = Pdf::parse(&engine().blank_form("review-report", b"{}").unwrap().pdf).text();
+    assert!(!review.contains("xuất sắc"), "no classification is chosen on a blank form: {review}");
+    let minutes = Pdf::parse(&engine().blank_form("minutes", b"{}").unwrap().pdf).text();
+    assert!(!minutes.contains("Bí thư Chi bộ trình bày"), "no presenter's title is made up: {minutes}");
+    let dues = Pdf::parse(&engine().blank_form("dues-report", b"{}").unwrap().pdf).text();
+    assert!(!dues.contains("Không đồng"), "no amount in words is made up: {dues}");
+}
+
+#[test]
+fn a_form_with_the_roster_keeps_its_counts_and_leaves_attendance_to_write() {
+    for template in ["minutes", "thematic-minutes"] {
+        let document = fixture(&format!("{template}.json"));
+        let partial = json!({ "issuer": document["issuer"], "members": document["members"] });
+        let form = engine().blank_form(template, partial.to_string().as_bytes()).unwrap();
+        let text = Pdf::parse(&form.pdf).text().split_whitespace().collect::<Vec<_>>().join(" ");
+        let members = document["members"].as_array().unwrap();
+        let total = members.len();
+        // Known from the roster: printed as on a complete document.
+        assert!(
+            text.contains(&format!("Tổng số đảng viên của chi bộ: {total} đồng chí")),
+            "{template}: {text}"
+        );
+        // Who attends is not known yet: blanks with room to write the names of the absent.
+        assert!(text.contains(&format!("Có mặt: ……/{total} đồng chí (đạt ……%)")), "{template}: {text}");
+        assert!(text.contains("(có lý do: ……; không có lý do: ……)"), "{template}: {text}");
+        assert!(
+            text.contains("Vắng có lý do: ………") && text.contains("Vắng không có lý do: ………"),
+            "{template}"
+        );
+        let first = members[0]["full_name"].as_str().unwrap();
+        assert!(!text.contains(&format!("đồng chí {first}")), "{template}: nobody is marked absent: {text}");
+        assert!(text.contains("tán thành ……/…… đồng chí (đạt ……%)"), "{template}: votes to fill: {text}");
+        assert!(text.contains("……/…… đồng chí đảng viên có mặt nhất trí"), "{template}: closing to fill");
+        assert!(
+            form.warnings.iter().all(|w| w.code != "missing_attendance"),
+            "{template}: an attendance not yet taken is no problem: {:?}",
+            form.warnings
         );
     }
 }
