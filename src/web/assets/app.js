@@ -10,6 +10,10 @@
   var latest = 0;
   var inFlight = null;
   var pageUrls = [];
+  // Changes made on this page, and how many of them the saved draft holds: a draft is written
+  // (and "Đã lưu lúc" shown) only when something was changed, never for an untouched form.
+  var edits = 0;
+  var savedEdits = 0;
 
   function $(selector, root) { return (root || document).querySelector(selector); }
   function all(selector, root) { return Array.prototype.slice.call((root || document).querySelectorAll(selector)); }
@@ -79,6 +83,7 @@
   }
 
   // ---- problems: a summary with links, the message beside each field ----
+  function problemCount(n) { return 'Cần sửa ' + n + ' chỗ trước khi tải PDF'; }
   function controlFor(pointer) {
     var f = form();
     var named = all('[name]', f).filter(function (el) { return el.name === pointer; });
@@ -99,9 +104,12 @@
     var box = $('#problems');
     box.textContent = '';
     box.hidden = errors.length === 0;
+    var jump = $('#problems-link');
+    jump.hidden = errors.length === 0;
+    jump.textContent = problemCount(errors.length);
     if (!errors.length) { return; }
     var title = document.createElement('h2');
-    title.textContent = 'Cần sửa ' + errors.length + ' chỗ trước khi tải PDF';
+    title.textContent = problemCount(errors.length);
     var list = document.createElement('ul');
     errors.forEach(function (issue, n) {
       var controls = controlFor(issue.pointer);
@@ -163,9 +171,13 @@
     var controller = window.AbortController ? new AbortController() : null;
     inFlight = controller;
     say('#preview-status', 'Đang cập nhật bản xem trước…');
+    var seenEdits = edits;
     formJson().then(function (data) {
       if (mine !== latest) { return null; }
-      writeDraft(id, data);
+      if (seenEdits > savedEdits) {
+        writeDraft(id, data);
+        savedEdits = seenEdits;
+      }
       return fetch('/v1/preview/' + id, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', 'Accept-Language': 'vi' },
@@ -219,6 +231,7 @@
     if (step) { showStep(step, false); }
   }
   function roundTrip(action, stepId) {
+    if (action !== 'check') { edits++; }
     return fetch('/forms/' + template(), { method: 'POST', body: formBody(action) })
       .then(function (r) { return r.text(); })
       .then(function (html) { swapForm(html, stepId); check(); });
@@ -289,11 +302,12 @@
   document.addEventListener('input', function (event) {
     if (!form() || !form().contains(event.target) || event.target.id === 'open-file') { return; }
     syncRoster(event.target);
+    edits++;
     later();
   });
   document.addEventListener('change', function (event) {
     if (event.target.id === 'open-file') { openFile(event.target.files[0]); return; }
-    if (form() && form().contains(event.target)) { later(); }
+    if (form() && form().contains(event.target)) { edits++; later(); }
   });
   document.addEventListener('click', function (event) {
     var button = event.target.closest ? event.target.closest('button, a') : null;
@@ -341,7 +355,7 @@
     Object.keys(localStorage).filter(function (k) { return k.indexOf(DRAFT) === 0; }).forEach(function (key) {
       var draft = readDraft(key.slice(DRAFT.length));
       if (!draft) { return; }
-      var entry = $('a.doc[href="/forms/' + draft.template + '"]');
+      var entry = $('a.doc[href="/forms/' + draft.template + '"] .doc-title');
       var item = document.createElement('li');
       var link = document.createElement('a');
       link.href = '/forms/' + encodeURIComponent(draft.template);
