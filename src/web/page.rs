@@ -420,11 +420,11 @@ impl FormPage<'_> {
             roster.push((id.to_string(), id.to_string()));
         }
         html! {
-            select id=(field_id(pointer)) name=(pointer) data-roster=""
+            select id=(field_id(pointer)) name=(pointer)
                 aria-describedby=[self.described_by(pointer)] aria-invalid=[self.invalid(pointer)] {
                 option value="" selected[current.is_none()] { "— Chưa chọn đảng viên —" }
                 @for (id, name) in &roster {
-                    option value=(id) selected[current == Some(id.as_str())] { (name) }
+                    option value=(id) selected[current == Some(id.as_str())] data-member-name=(id) { (name) }
                 }
             }
         }
@@ -450,7 +450,7 @@ impl FormPage<'_> {
                 @for (n, (id, name)) in roster.iter().enumerate() {
                     label.check {
                         input type="checkbox" name={ (pointer) "/" (n) } value=(id) checked[chosen.contains(&id.as_str())];
-                        " " (name)
+                        " " span data-member-name=(id) { (name) }
                     }
                 }
             }
@@ -481,7 +481,7 @@ impl FormPage<'_> {
                     @let excused = entry.and_then(|e| e.get("excused")).and_then(Value::as_bool) == Some(true);
                     @let reason = entry.and_then(|e| e.get("reason")).and_then(Value::as_str).unwrap_or_default();
                     fieldset.attend id=(field_id(&line)) {
-                        legend { (name) }
+                        legend data-member-name=(id) { (name) }
                         input type="hidden" name={ (line) "/member_id" } value=(id);
                         (self.message_list(&line))
                         div.choices id=(field_id(&format!("{line}/present"))) {

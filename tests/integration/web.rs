@@ -166,6 +166,11 @@ async fn every_schema_property_is_placed_in_a_step_or_hidden() {
         let layout = Layout::of_template(catalog, template).unwrap();
         assert_eq!(layout.unplaced(&shape), Vec::<String>::new(), "{template}: fields in no step");
         assert_eq!(layout.unknown(&shape), Vec::<String>::new(), "{template}: layout names unknown fields");
+        assert_eq!(
+            layout.unnamed_choices(&shape),
+            Vec::<String>::new(),
+            "{template}: choices without a Vietnamese name"
+        );
     }
 }
 

@@ -207,7 +207,8 @@
     refresh();
   }
 
-  // ---- roster: names typed in the member list show at once in every member choice ----
+  // ---- roster: names typed in the member list show at once wherever a member is chosen
+  // (choices, ticks, attendance lines all mark the name with data-member-name="id") ----
   function syncRoster(input) {
     var match = /^\/members\/(\d+)\/full_name$/.exec(input.name);
     if (!match) { return; }
@@ -215,8 +216,8 @@
       return el.name === '/members/' + match[1] + '/member_id';
     })[0];
     if (!idInput || !idInput.value) { return; }
-    all('select[data-roster] option').forEach(function (option) {
-      if (option.value === idInput.value) { option.textContent = input.value || idInput.value; }
+    all('[data-member-name]').forEach(function (el) {
+      if (el.getAttribute('data-member-name') === idInput.value) { el.textContent = input.value || idInput.value; }
     });
   }
 
