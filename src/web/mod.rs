@@ -269,9 +269,9 @@ async fn download(
     if !blank && form.shape.at(&["embed_data"]).is_some() {
         data["embed_data"] = Value::Bool(true);
     }
+    let body = if blank { standing_data(&form.layout, &data) } else { data.clone() }.to_string();
     let engine = web.engine.clone();
     let id = template.id.clone();
-    let body = data.to_string();
     let rendered = tokio::task::spawn_blocking(move || {
         if blank { blank_pdf(&engine, &id, body.as_bytes()) } else { engine.render(&id, body.as_bytes()) }
     })
@@ -300,6 +300,18 @@ async fn download(
         }
         Err(_) => html(StatusCode::INTERNAL_SERVER_ERROR, page::not_found()),
     }
+}
+
+/// What a paper form to fill by hand is printed with: the cell (`issuer`), its roster
+/// (`members`) and the hidden settings; this meeting's answers stay blank.
+fn standing_data(layout: &Layout, data: &Value) -> Value {
+    let Some(fields) = data.as_object() else { return json!({}) };
+    let standing = |name: &str| {
+        name == "issuer" || name == "members" || layout.hidden.iter().any(|p| p == &format!("/{name}"))
+    };
+    Value::Object(
+        fields.iter().filter(|(name, _)| standing(name)).map(|(k, v)| (k.clone(), v.clone())).collect(),
+    )
 }
 
 /// The blank form of a template with what is known (the roster). The one place the web app

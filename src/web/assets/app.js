@@ -167,11 +167,13 @@
     var id = template();
     if (!id) { return; }
     var mine = ++latest;
+    busy();
     if (inFlight) { inFlight.abort(); }
     var controller = window.AbortController ? new AbortController() : null;
     inFlight = controller;
     say('#preview-status', 'Đang cập nhật bản xem trước…');
     var seenEdits = edits;
+    refreshReview(mine);
     formJson().then(function (data) {
       if (mine !== latest) { return null; }
       if (seenEdits > savedEdits) {
@@ -193,12 +195,33 @@
       showPages(answer.pages || []);
       showIssues(answer.issues || []);
       say('#preview-status', (answer.pages || []).length + ' trang, cập nhật lúc ' + clock(Date.now()));
+      settled();
     }).catch(function (e) {
       if (e && e.name === 'AbortError') { return; }
-      if (mine === latest) { say('#preview-status', 'Chưa xem trước được. Nội dung vẫn được lưu trên máy.'); }
+      if (mine === latest) {
+        say('#preview-status', 'Chưa xem trước được. Nội dung vẫn được lưu trên máy.');
+        settled();
+      }
     });
   }
+  // The review step is written by the server: ask for it again with the current answers.
+  function refreshReview(mine) {
+    fetch('/forms/' + template(), { method: 'POST', body: formBody('check') })
+      .then(function (r) { return r.text(); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, 'text/html').getElementById('step-review');
+        var shown = $('#step-review');
+        if (mine === latest && fresh && shown && fresh.innerHTML !== shown.innerHTML) {
+          shown.innerHTML = fresh.innerHTML;
+        }
+      })
+      .catch(function () { /* the review keeps its last answers */ });
+  }
+  // The preview is busy from the first keystroke until the answer to the last one is shown.
+  function busy() { var p = $('#preview'); if (p) { p.setAttribute('aria-busy', 'true'); } }
+  function settled() { var p = $('#preview'); if (p) { p.removeAttribute('aria-busy'); } }
   function later() {
+    busy();
     clearTimeout(timer);
     timer = setTimeout(refresh, DELAY_MS);
   }
