@@ -537,7 +537,7 @@ impl FormPage<'_> {
         }
         let label = self.label(shape, pointer);
         match (&shape.kind, self.value(pointer)) {
-            (_, None) => vec![(label, "(chưa nhập)".into())],
+            (_, None) => vec![(label, NOT_GIVEN.into())],
             (Kind::List(_), Some(Value::Array(ids)))
                 if self.layout.widget(pointer) == Some(Widget::Members) =>
             {
@@ -545,13 +545,23 @@ impl FormPage<'_> {
                     ids.iter().filter_map(Value::as_str).map(|id| self.member_name(id)).collect();
                 vec![(label, names.join(", "))]
             }
-            (Kind::List(_), Some(Value::Array(items))) => vec![(label, format!("{} mục", items.len()))],
+            (_, Some(Value::Array(entries))) if self.layout.widget(pointer) == Some(Widget::Attendance) => {
+                vec![(label, self.attendance_summary(entries))]
+            }
+            (Kind::List(item), Some(Value::Array(items))) => (0..items.len())
+                .map(|n| {
+                    let parts = self.summary(&format!("{pointer}/{n}"), item);
+                    let text: Vec<String> =
+                        parts.into_iter().map(|(_, text)| text).filter(|t| t != NOT_GIVEN).collect();
+                    (format!("{label} – {}", n + 1), shorten(text.join(" – ")))
+                })
+                .collect(),
             (Kind::Object(fields), Some(_)) => fields
                 .iter()
                 .flat_map(|(name, field)| self.summary(&format!("{pointer}/{name}"), field))
                 .collect(),
             (_, Some(value)) => {
-                let mut text = match (&shape.kind, value) {
+                let text = match (&shape.kind, value) {
                     (Kind::Date, Value::String(iso)) => vietnamese_date(iso),
                     (_, Value::String(id)) if self.layout.widget(pointer) == Some(Widget::Member) => {
                         self.member_name(id)
@@ -562,12 +572,25 @@ impl FormPage<'_> {
                     }
                     (_, value) => display_text(value),
                 };
-                if text.chars().count() > 120 {
-                    text = text.chars().take(117).collect::<String>() + "…";
-                }
-                vec![(label, text)]
+                vec![(label, shorten(text))]
             }
         }
+    }
+
+    /// Who was present and who was not (with the reason), by name.
+    fn attendance_summary(&self, entries: &[Value]) -> String {
+        let name = |entry: &Value| self.member_name(entry.get("member_id").and_then(Value::as_str).unwrap_or_default());
+        let present: Vec<String> =
+            entries.iter().filter(|e| e.get("present") == Some(&Value::Bool(true))).map(name).collect();
+        let absent: Vec<String> = entries
+            .iter()
+            .filter(|e| e.get("present") == Some(&Value::Bool(false)))
+            .map(|e| match e.get("reason").and_then(Value::as_str).filter(|r| !r.is_empty()) {
+                Some(reason) => format!("{} ({reason})", name(e)),
+                None => name(e),
+            })
+            .collect();
+        format!("Có mặt {}: {}. Vắng {}: {}.", present.len(), present.join(", "), absent.len(), absent.join(", "))
     }
 
     /// Hidden settings travel with the form as JSON, so nothing loaded is lost.
@@ -580,6 +603,14 @@ impl FormPage<'_> {
             }
         }
     }
+}
+
+/// What the review shows for a field left empty.
+const NOT_GIVEN: &str = "(chưa nhập)";
+
+/// A long text cut to what a review line shows.
+fn shorten(text: String) -> String {
+    if text.chars().count() > 120 { text.chars().take(117).collect::<String>() + "…" } else { text }
 }
 
 /// The "all in favour" shortcut of a vote.

@@ -684,3 +684,254 @@ async fn a_secretary_writes_the_minutes_from_scratch_on_a_phone_and_a_pc() {
         write_from_scratch(&browser, size, "minutes", MINUTES, edit, "CHI BỘ TỔ DÂN PHỐ 5", &expected).await;
     }
 }
+
+/// The header every document starts with.
+const CELL: &[Do] = &[
+    Do::Type("/issuer/superior_name", "ĐẢNG BỘ PHƯỜNG ĐOÀN KẾT"),
+    Do::Type("/issuer/name", "CHI BỘ TỔ DÂN PHỐ 5"),
+    Do::Type("/issuer/place_name", "Đoàn Kết"),
+];
+
+/// The secretary signing a resolution or a report for the cell.
+const SIGNER: &[Do] = &[
+    Do::Type("/signer/authority", "T/M CHI BỘ"),
+    Do::Type("/signer/position", "BÍ THƯ"),
+    Do::Type("/signer/full_name", "Nguyễn Văn An"),
+];
+
+/// The monthly resolution: no roster; the vote is counted from the members present.
+const RESOLUTION: Walk = &[
+    ("chi-bo", CELL),
+    (
+        "so-ngay",
+        &[
+            Do::Type("/issue_date", "22/11/2026"),
+            Do::Type("/meeting_date", "20/11/2026"),
+            Do::Type("/subject", "về lãnh đạo thực hiện nhiệm vụ tháng 12 năm 2026"),
+        ],
+    ),
+    (
+        "ky-danh-gia",
+        &[
+            Do::Type("/review_period/month", "11"),
+            Do::Type("/review_period/year", "2026"),
+            Do::Type("/plan_period/month", "12"),
+            Do::Type("/plan_period/year", "2026"),
+        ],
+    ),
+    (
+        "ket-qua",
+        &[
+            Do::Press("add:/results/strengths", "/results/strengths/0/field"),
+            Do::Type("/results/strengths/0/field", "Phát triển kinh tế - xã hội"),
+            Do::Type("/results/strengths/0/text", "bê tông hóa xong ngõ 12."),
+        ],
+    ),
+    (
+        "nhiem-vu",
+        &[
+            Do::Press("add:/tasks", "/tasks/0/field"),
+            Do::Type("/tasks/0/field", "Công tác xây dựng Đảng"),
+            Do::Type("/tasks/0/text", "thu nộp đảng phí đầy đủ, đúng hạn."),
+        ],
+    ),
+    ("bieu-quyet", &[Do::Type("/vote/voters_present", "18"), Do::Press("all_for:/vote", "/vote/for")]),
+    ("ky", SIGNER),
+];
+
+/// The thematic minutes: like the monthly ones, plus the topic, its presenter and commitments.
+const THEMATIC_MINUTES: Walk = &[
+    ("chi-bo", CELL),
+    (
+        "dang-vien",
+        &[
+            Do::Press("add:/members", "/members/0/full_name"),
+            Do::Press("add:/members", "/members/1/full_name"),
+            Do::Type("/members/0/full_name", "Nguyễn Văn An"),
+            Do::Pick("/members/0/status", "Chính thức"),
+            Do::Pick("/members/0/role", "Bí thư"),
+            Do::Type("/members/1/full_name", "Trần Thị Bình"),
+            Do::Pick("/members/1/status", "Chính thức"),
+            Do::Pick("/members/1/role", "Chi ủy viên"),
+        ],
+    ),
+    (
+        "thoi-gian",
+        &[
+            Do::Type("/meeting/topic", "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh"),
+            Do::Type("/meeting/period/quarter", "4"),
+            Do::Type("/meeting/period/year", "2026"),
+            Do::Type("/meeting/date", "20/11/2026"),
+            Do::Type("/meeting/start_time", "19:30"),
+            Do::Type("/meeting/end_time", "21:00"),
+            Do::Type("/meeting/location", "Nhà văn hóa tổ dân phố 5"),
+        ],
+    ),
+    ("diem-danh", &[Do::Tick("/attendance/0/present", "true"), Do::Tick("/attendance/1/present", "true")]),
+    (
+        "chu-tri",
+        &[
+            Do::Pick("/meeting/chair/member_id", "Nguyễn Văn An"),
+            Do::Type("/meeting/chair/title_text", "Bí thư Chi bộ"),
+            Do::Pick("/meeting/secretary/member_id", "Trần Thị Bình"),
+            Do::Type("/meeting/secretary/title_text", "Chi ủy viên"),
+        ],
+    ),
+    (
+        "noi-dung",
+        &[
+            Do::Type("/opening/reason_text", "Sinh hoạt chuyên đề quý IV năm 2026."),
+            Do::Pick("/presentation/presenter_id", "Nguyễn Văn An"),
+            Do::Type("/presentation/summary", "Trình bày chuyên đề về nêu gương ở khu dân cư."),
+        ],
+    ),
+    (
+        "thao-luan",
+        &[
+            Do::Type("/conclusion", "Mỗi đảng viên đăng ký một việc làm nêu gương."),
+            Do::Press("add:/commitments", "/commitments/0/member_id"),
+            Do::Pick("/commitments/0/member_id", "Trần Thị Bình"),
+            Do::Type("/commitments/0/text", "Vận động 10 hộ phân loại rác tại nguồn."),
+        ],
+    ),
+    (
+        "ky",
+        &[
+            Do::Pick("/signatures/left/member_id", "Trần Thị Bình"),
+            Do::Pick("/signatures/right/member_id", "Nguyễn Văn An"),
+        ],
+    ),
+];
+
+/// A report of results for a quarter.
+const RESULTS_REPORT: Walk = &[
+    ("chi-bo", CELL),
+    (
+        "so-ngay",
+        &[
+            Do::Type("/issue_date", "28/12/2026"),
+            Do::Type("/subject", "kết quả lãnh đạo thực hiện nhiệm vụ quý IV năm 2026"),
+            Do::Pick("/period/kind", "Quý"),
+            Do::Type("/period/quarter", "4"),
+            Do::Type("/period/year", "2026"),
+        ],
+    ),
+    (
+        "tinh-hinh",
+        &[
+            Do::Press("add:/results", "/results/0/field"),
+            Do::Type("/results/0/field", "Quốc phòng, an ninh"),
+            Do::Type("/results/0/text", "Duy trì tuần tra 3 buổi mỗi tuần."),
+        ],
+    ),
+    ("ky", SIGNER),
+];
+
+/// The yearly self-review, with its score, level and secret ballot.
+const REVIEW_REPORT: Walk = &[
+    ("chi-bo", CELL),
+    (
+        "so-ngay",
+        &[
+            Do::Type("/issue_date", "15/12/2026"),
+            Do::Type("/subject", "kiểm điểm tập thể Chi bộ năm 2026"),
+            Do::Type("/year", "2026"),
+        ],
+    ),
+    (
+        "uu-diem",
+        &[
+            Do::Press("add:/strengths", "/strengths/0/criterion"),
+            Do::Type("/strengths/0/criterion", "Công tác chính trị, tư tưởng"),
+            Do::Type("/strengths/0/text", "Không có đảng viên vi phạm tư cách."),
+        ],
+    ),
+    (
+        "tu-danh-gia",
+        &[
+            Do::Type("/self_assessment/score", "92,5"),
+            Do::Pick("/self_assessment/level", "Hoàn thành tốt nhiệm vụ"),
+            Do::Type("/self_assessment/ballot/issued", "18"),
+            Do::Type("/self_assessment/ballot/valid", "18"),
+            Do::Type("/self_assessment/ballot/for_level", "17"),
+        ],
+    ),
+    ("ky", SIGNER),
+];
+
+/// The dues report: each member's category and what they paid.
+const DUES_REPORT: Walk = &[
+    ("chi-bo", CELL),
+    (
+        "so-ngay",
+        &[
+            Do::Type("/issue_date", "05/12/2026"),
+            Do::Type("/subject", "kết quả thu, nộp đảng phí tháng 11 năm 2026"),
+            Do::Pick("/period/kind", "Tháng"),
+            Do::Type("/period/month", "11"),
+            Do::Type("/period/year", "2026"),
+            Do::Pick("/region", "III"),
+        ],
+    ),
+    (
+        "dang-vien",
+        &[
+            Do::Press("add:/members", "/members/0/full_name"),
+            Do::Type("/members/0/full_name", "Nguyễn Văn An"),
+            Do::Pick("/members/0/category", "Hưởng lương hưu"),
+            Do::Type("/members/0/base_amount", "7.840.000"),
+            Do::Type("/members/0/paid_amount", "39.200"),
+        ],
+    ),
+    ("ky", SIGNER),
+];
+
+/// The other documents from scratch, each at one size (phone and PC in turn).
+#[tokio::test]
+async fn a_secretary_writes_every_other_document_from_scratch() {
+    let documents: [(&str, Walk, Edit, &[&str]); 5] = [
+        (
+            "resolution",
+            RESOLUTION,
+            Edit {
+                step: "nhiem-vu", pointer: "/tasks/0/text", text: "thu nộp đảng phí đúng hạn, đạt 100%."
+            },
+            &["NGHỊ QUYẾT", "bê tông hóa xong ngõ 12"],
+        ),
+        (
+            "thematic-minutes",
+            THEMATIC_MINUTES,
+            Edit { step: "thoi-gian", pointer: "/meeting/location", text: "Hội trường khu phố 5" },
+            &["Vận động 10 hộ phân loại rác tại nguồn"],
+        ),
+        (
+            "results-report",
+            RESULTS_REPORT,
+            Edit {
+                step: "tinh-hinh", pointer: "/results/0/text", text: "Duy trì tuần tra 4 buổi mỗi tuần."
+            },
+            &["BÁO CÁO"],
+        ),
+        (
+            "review-report",
+            REVIEW_REPORT,
+            Edit {
+                step: "uu-diem", pointer: "/strengths/0/text", text: "Không có đảng viên vi phạm."
+            },
+            &["Hoàn thành tốt nhiệm vụ"],
+        ),
+        (
+            "dues-report",
+            DUES_REPORT,
+            Edit {
+                step: "so-ngay", pointer: "/subject", text: "kết quả thu, nộp đảng phí tháng 11/2026"
+            },
+            &["Nguyễn Văn An", "39.200"],
+        ),
+    ];
+    for (n, (template, steps, edit, expected)) in documents.into_iter().enumerate() {
+        let (size, width, height) = SIZES[n % 2];
+        let browser = open(width, height).await;
+        write_from_scratch(&browser, size, template, steps, edit, "CHI BỘ TỔ DÂN PHỐ 5", expected).await;
+    }
+}
