@@ -400,6 +400,36 @@ async fn last_months_pdf_opens_the_form_again() {
         )
         .await;
     assert!(browser.client.current_url().await.unwrap().path().ends_with("/forms/minutes"));
+
+    // "Tạo từ tháng trước": the next month, attendance and discussion to fill again, last
+    // month's tasks offered as the first item of the agenda; the roster and the place stay.
+    let month = field(&browser, "/meeting/period/month").await.prop("value").await.unwrap();
+    let month: u32 = month.unwrap().parse().unwrap();
+    let button = browser.client.find(Locator::Css("button[name=_action][value=next_month]")).await.unwrap();
+    reach(&browser, button).await.click().await.unwrap();
+    browser
+        .until(
+            "var el = document.getElementById('f/meeting/period/month'); return !!el && el.value === arguments[0];",
+            vec![json!((month % 12 + 1).to_string())],
+        )
+        .await;
+    let state: Value = browser
+        .client
+        .execute(
+            "return [document.querySelectorAll('input[name^=\"/attendance/\"][type=radio]:checked').length,
+                     document.querySelectorAll('[name^=\"/discussion/\"]').length,
+                     document.querySelectorAll('[name^=\"/members/\"][name$=\"/full_name\"]').length,
+                     document.getElementById('f/meeting/location').value,
+                     document.getElementById('f/agenda_items/0/title').value];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(state[0], json!(0), "attendance is taken again: {state}");
+    assert_eq!(state[1], json!(0), "the discussion is new: {state}");
+    assert_eq!(state[2], json!(example("minutes")["members"].as_array().unwrap().len()), "the roster stays: {state}");
+    assert_eq!(state[3], json!("Nhà văn hóa thôn Đông Hải"), "the place stays: {state}");
+    assert_eq!(state[4], json!("Kết quả thực hiện nhiệm vụ tháng trước"), "last month's tasks come first: {state}");
 }
 
 /// What a secretary does in a step of a form.
