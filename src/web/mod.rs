@@ -199,7 +199,8 @@ async fn submit(
             Ok(value) => {
                 let data =
                     value.get("data").filter(|_| value.get("template").is_some()).cloned().unwrap_or(value);
-                html(StatusCode::OK, form_page(template, form, &data, &[], Some("Đã mở nội dung đã lưu.")))
+                // The script says what it opened (a draft or a file) and when it was saved.
+                html(StatusCode::OK, form_page(template, form, &data, &[], None))
             }
             Err(error) => {
                 let issue = Issue::error("", "malformed_json", error.to_string());

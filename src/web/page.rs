@@ -505,19 +505,22 @@ impl FormPage<'_> {
             section.step #step-review aria-labelledby="h-review" {
                 h2 #h-review { span.step-no { "Bước " (total) "/" (total) } " Xem lại và tải về" }
                 p.help { "Kiểm tra lại từng phần. Bấm “Sửa” để quay lại phần cần sửa." }
-                @for step in &self.layout.steps {
-                    div.review-part {
-                        h3 { (step.title) }
-                        dl {
-                            @for pointer in &step.fields {
-                                @if let Some(shape) = self.shape_at(pointer) {
-                                    @for (label, text) in self.summary(pointer, shape) {
-                                        dt { (label) } dd { (text) }
+                // The script refreshes these parts as answers change; the buttons below stay put.
+                div #review-parts {
+                    @for step in &self.layout.steps {
+                        div.review-part {
+                            h3 { (step.title) }
+                            dl {
+                                @for pointer in &step.fields {
+                                    @if let Some(shape) = self.shape_at(pointer) {
+                                        @for (label, text) in self.summary(pointer, shape) {
+                                            dt { (label) } dd { (text) }
+                                        }
                                     }
                                 }
                             }
+                            a.edit href={ "#step-" (step.id) } { "Sửa: " (step.title) }
                         }
-                        a.edit href={ "#step-" (step.id) } { "Sửa: " (step.title) }
                     }
                 }
                 div.downloads {
@@ -579,7 +582,9 @@ impl FormPage<'_> {
 
     /// Who was present and who was not (with the reason), by name.
     fn attendance_summary(&self, entries: &[Value]) -> String {
-        let name = |entry: &Value| self.member_name(entry.get("member_id").and_then(Value::as_str).unwrap_or_default());
+        let name = |entry: &Value| {
+            self.member_name(entry.get("member_id").and_then(Value::as_str).unwrap_or_default())
+        };
         let present: Vec<String> =
             entries.iter().filter(|e| e.get("present") == Some(&Value::Bool(true))).map(name).collect();
         let absent: Vec<String> = entries
@@ -590,7 +595,13 @@ impl FormPage<'_> {
                 None => name(e),
             })
             .collect();
-        format!("Có mặt {}: {}. Vắng {}: {}.", present.len(), present.join(", "), absent.len(), absent.join(", "))
+        format!(
+            "Có mặt {}: {}. Vắng {}: {}.",
+            present.len(),
+            present.join(", "),
+            absent.len(),
+            absent.join(", ")
+        )
     }
 
     /// Hidden settings travel with the form as JSON, so nothing loaded is lost.

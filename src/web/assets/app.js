@@ -204,13 +204,14 @@
       }
     });
   }
-  // The review step is written by the server: ask for it again with the current answers.
+  // The review's summary is written by the server: ask for it again with the current answers
+  // (only the summary: the download buttons stay, with their focus).
   function refreshReview(mine) {
     fetch('/forms/' + template(), { method: 'POST', body: formBody('check') })
       .then(function (r) { return r.text(); })
       .then(function (html) {
-        var fresh = new DOMParser().parseFromString(html, 'text/html').getElementById('step-review');
-        var shown = $('#step-review');
+        var fresh = new DOMParser().parseFromString(html, 'text/html').getElementById('review-parts');
+        var shown = $('#review-parts');
         if (mine === latest && fresh && shown && fresh.innerHTML !== shown.innerHTML) {
           shown.innerHTML = fresh.innerHTML;
         }

@@ -427,9 +427,17 @@ async fn last_months_pdf_opens_the_form_again() {
         .unwrap();
     assert_eq!(state[0], json!(0), "attendance is taken again: {state}");
     assert_eq!(state[1], json!(0), "the discussion is new: {state}");
-    assert_eq!(state[2], json!(example("minutes")["members"].as_array().unwrap().len()), "the roster stays: {state}");
+    assert_eq!(
+        state[2],
+        json!(example("minutes")["members"].as_array().unwrap().len()),
+        "the roster stays: {state}"
+    );
     assert_eq!(state[3], json!("Nhà văn hóa thôn Đông Hải"), "the place stays: {state}");
-    assert_eq!(state[4], json!("Kết quả thực hiện nhiệm vụ tháng trước"), "last month's tasks come first: {state}");
+    assert_eq!(
+        state[4],
+        json!("Kết quả thực hiện nhiệm vụ tháng trước"),
+        "last month's tasks come first: {state}"
+    );
 }
 
 /// What a secretary does in a step of a form.
@@ -479,7 +487,9 @@ async fn reach(browser: &Browser, element: Element) -> Element {
 }
 
 /// Does what a secretary does in each step, as a person would: through the page's controls.
-async fn walk(browser: &Browser, steps: Walk) {
+/// Each step, once filled, is photographed as `{shot}-{step}.png` on a phone (where it is one
+/// screen), and checked for sideways scrolling.
+async fn walk(browser: &Browser, steps: Walk, shot: &str) {
     for (step, actions) in steps {
         show_step(browser, step).await;
         for action in *actions {
@@ -521,6 +531,12 @@ async fn walk(browser: &Browser, steps: Walk) {
                     reach(browser, tick).await.click().await.unwrap();
                 }
             }
+        }
+        browser.assert_no_sideways_scroll(&format!("{shot}-{step}")).await;
+        if shot.starts_with("phone") {
+            let top = "document.getElementById(arguments[0]).scrollIntoView({ block: 'start' });";
+            browser.client.execute(top, vec![json!(format!("step-{step}"))]).await.unwrap();
+            browser.shot(&format!("{shot}-{step}")).await;
         }
     }
 }
@@ -665,7 +681,7 @@ async fn write_from_scratch(
     expected: &[&str],
 ) {
     browser.goto(&format!("/forms/{template}")).await;
-    walk(browser, steps).await;
+    walk(browser, steps, &format!("{size}-{template}")).await;
     to_review(browser).await;
     let problems = settled_problems(browser).await;
     assert_eq!(problems, "", "{size} {template}: problems after filling every step");
