@@ -14,6 +14,11 @@
   // (and "Đã lưu lúc" shown) only when something was changed, never for an untouched form.
   var edits = 0;
   var savedEdits = 0;
+  // Problems show beside the fields the secretary has touched, not in red over a form just
+  // begun; all of them once the whole document is asked for (the review step, "Kiểm tra lại",
+  // a reopened draft or file).
+  var touched = {};
+  var showAll = false;
 
   function $(selector, root) { return (root || document).querySelector(selector); }
   function all(selector, root) { return Array.prototype.slice.call((root || document).querySelectorAll(selector)); }
@@ -61,7 +66,7 @@
       heading.setAttribute('tabindex', '-1');
       heading.focus();
     }
-    if (step.id === 'step-review') { check(); }
+    if (step.id === 'step-review') { showAll = true; check(); }
   }
   function stepOf(el) { return el && el.closest ? el.closest('.step') : null; }
   function setupSteps() {
@@ -84,6 +89,11 @@
 
   // ---- problems: a summary with links, the message beside each field ----
   function problemCount(n) { return 'Cần sửa ' + n + ' chỗ trước khi tải PDF'; }
+  function relevant(issue) {
+    return showAll || Object.keys(touched).some(function (name) {
+      return name === issue.pointer || name.indexOf(issue.pointer + '/') === 0;
+    });
+  }
   function controlFor(pointer) {
     var f = form();
     var named = all('[name]', f).filter(function (el) { return el.name === pointer; });
@@ -100,7 +110,7 @@
       el.removeAttribute('aria-invalid');
       el.removeAttribute('data-live-invalid');
     });
-    var errors = issues.filter(function (i) { return i.severity !== 'warning'; });
+    var errors = issues.filter(function (i) { return i.severity !== 'warning' && relevant(i); });
     var box = $('#problems');
     box.textContent = '';
     box.hidden = errors.length === 0;
@@ -256,7 +266,7 @@
     if (step) { showStep(step, false); }
   }
   function roundTrip(action, stepId) {
-    if (action !== 'check') { edits++; }
+    if (action === 'check') { showAll = true; } else { edits++; }
     return fetch('/forms/' + template(), { method: 'POST', body: formBody(action) })
       .then(function (r) { return r.text(); })
       .then(function (html) { swapForm(html, stepId); check(); });
@@ -310,6 +320,7 @@
     }).then(function (r) { return r.text(); }).then(function (html) {
       swapForm(html, null);
       say('#saved-at', 'Đã mở lại bản đang soạn (lưu lúc ' + clock(draft.saved) + ')');
+      showAll = true;
       check();
     });
   }
@@ -327,12 +338,17 @@
   document.addEventListener('input', function (event) {
     if (!form() || !form().contains(event.target) || event.target.id === 'open-file') { return; }
     syncRoster(event.target);
+    touched[event.target.name] = true;
     edits++;
     later();
   });
   document.addEventListener('change', function (event) {
     if (event.target.id === 'open-file') { openFile(event.target.files[0]); return; }
-    if (form() && form().contains(event.target)) { edits++; later(); }
+    if (form() && form().contains(event.target)) {
+      touched[event.target.name] = true;
+      edits++;
+      later();
+    }
   });
   document.addEventListener('click', function (event) {
     var button = event.target.closest ? event.target.closest('button, a') : null;
