@@ -103,9 +103,30 @@ impl Layout {
     pub fn unplaced(&self, shape: &Shape) -> Vec<String> {
         let mut missing = Vec::new();
         let placed: Vec<&String> = self.steps.iter().flat_map(|s| &s.fields).chain(&self.hidden).collect();
-        walk(shape, String::new(), &mut |pattern| {
+        walk(shape, String::new(), &mut |pattern, _| {
             if !placed.iter().any(|p| covers(p, pattern)) {
                 missing.push(pattern.to_string());
+            }
+        });
+        missing
+    }
+
+    /// Every identifier value (`official_recognition`) of a choice shown to secretaries that
+    /// has no Vietnamese name in `options`, as `pattern = value`. Values written in Vietnamese
+    /// (`Hoàn thành tốt nhiệm vụ`) name themselves.
+    pub fn unnamed_choices(&self, shape: &Shape) -> Vec<String> {
+        let mut missing = Vec::new();
+        walk(shape, String::new(), &mut |pattern, field| {
+            if let Kind::Choice(values) = &field.kind
+                && !self.is_hidden(pattern)
+            {
+                let identifier =
+                    |v: &&str| v.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+                for value in values.iter().filter_map(serde_json::Value::as_str).filter(identifier) {
+                    if self.option_label(pattern, value).is_none() {
+                        missing.push(format!("{pattern} = {value}"));
+                    }
+                }
             }
         });
         missing
@@ -130,8 +151,8 @@ impl Layout {
     }
 }
 
-/// Calls `visit` with the pattern of every leaf and every list of `shape`.
-fn walk(shape: &Shape, pattern: String, visit: &mut dyn FnMut(&str)) {
+/// Calls `visit` with the pattern and shape of every leaf and every list of `shape`.
+fn walk(shape: &Shape, pattern: String, visit: &mut dyn FnMut(&str, &Shape)) {
     match &shape.kind {
         Kind::Object(fields) => {
             for (name, field) in fields {
@@ -139,10 +160,10 @@ fn walk(shape: &Shape, pattern: String, visit: &mut dyn FnMut(&str)) {
             }
         }
         Kind::List(item) => {
-            visit(&pattern);
+            visit(&pattern, shape);
             walk(item, format!("{pattern}/*"), visit);
         }
-        _ => visit(&pattern),
+        _ => visit(&pattern, shape),
     }
 }
 

@@ -199,7 +199,8 @@ async fn submit(
             Ok(value) => {
                 let data =
                     value.get("data").filter(|_| value.get("template").is_some()).cloned().unwrap_or(value);
-                html(StatusCode::OK, form_page(template, form, &data, &[], Some("Đã mở nội dung đã lưu.")))
+                // The script says what it opened (a draft or a file) and when it was saved.
+                html(StatusCode::OK, form_page(template, form, &data, &[], None))
             }
             Err(error) => {
                 let issue = Issue::error("", "malformed_json", error.to_string());
@@ -269,9 +270,9 @@ async fn download(
     if !blank && form.shape.at(&["embed_data"]).is_some() {
         data["embed_data"] = Value::Bool(true);
     }
+    let body = if blank { standing_data(&form.layout, &data) } else { data.clone() }.to_string();
     let engine = web.engine.clone();
     let id = template.id.clone();
-    let body = data.to_string();
     let rendered = tokio::task::spawn_blocking(move || {
         if blank { blank_pdf(&engine, &id, body.as_bytes()) } else { engine.render(&id, body.as_bytes()) }
     })
@@ -301,6 +302,18 @@ async fn download(
         }
         Err(_) => html(StatusCode::INTERNAL_SERVER_ERROR, page::not_found()),
     }
+}
+
+/// What a paper form to fill by hand is printed with: the cell (`issuer`), its roster
+/// (`members`) and the hidden settings; this meeting's answers stay blank.
+fn standing_data(layout: &Layout, data: &Value) -> Value {
+    let Some(fields) = data.as_object() else { return json!({}) };
+    let standing = |name: &str| {
+        name == "issuer" || name == "members" || layout.hidden.iter().any(|p| p == &format!("/{name}"))
+    };
+    Value::Object(
+        fields.iter().filter(|(name, _)| standing(name)).map(|(k, v)| (k.clone(), v.clone())).collect(),
+    )
 }
 
 /// The blank form of a template with what is known (the roster). The one place the web app

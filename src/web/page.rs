@@ -50,6 +50,39 @@ fn page(title: &str, body: Markup) -> Markup {
     }
 }
 
+/// The documents in the order a secretary needs them (the monthly minutes, then the resolution
+/// voted at that meeting, the thematic minutes, the reports), each with what it is for.
+const HOME_ENTRIES: [(&str, &str); 6] = [
+    (
+        "minutes",
+        "Sau mỗi buổi sinh hoạt hằng tháng: điểm danh, nội dung, ý kiến phát biểu, kết luận và biểu quyết.",
+    ),
+    ("resolution", "Nghị quyết tháng thông qua tại buổi sinh hoạt: kết quả tháng qua và nhiệm vụ tháng tới."),
+    (
+        "thematic-minutes",
+        "Buổi sinh hoạt chuyên đề (thường mỗi quý): người trình bày, thảo luận, kết luận và cam kết.",
+    ),
+    ("results-report", "Báo cáo cấp trên kết quả thực hiện nhiệm vụ theo tháng, quý, 6 tháng hoặc năm."),
+    ("review-report", "Cuối năm: chi bộ tự kiểm điểm, đánh giá, xếp loại và xếp loại đảng viên."),
+    (
+        "dues-report",
+        "Báo cáo thu, nộp đảng phí: mức đóng của từng đảng viên, số thu, số giữ lại và số nộp cấp trên.",
+    ),
+];
+
+/// Templates in [`HOME_ENTRIES`] order (any other template after them, by id), each with its
+/// description when it has one.
+pub fn home_order<'t>(templates: &[&'t Template]) -> Vec<(&'t Template, Option<&'static str>)> {
+    let rank =
+        |t: &Template| HOME_ENTRIES.iter().position(|(id, _)| *id == t.id).unwrap_or(HOME_ENTRIES.len());
+    let mut ordered: Vec<&Template> = templates.to_vec();
+    ordered.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.id.cmp(&b.id)));
+    ordered
+        .into_iter()
+        .map(|t| (t, HOME_ENTRIES.iter().find(|(id, _)| *id == t.id).map(|(_, text)| *text)))
+        .collect()
+}
+
 /// `/`: one big entry per document type.
 pub fn home(templates: &[&Template]) -> Markup {
     page(
@@ -59,8 +92,13 @@ pub fn home(templates: &[&Template]) -> Markup {
                 h1 { "Soạn văn bản chi bộ" }
                 p.lead { "Chọn loại văn bản cần soạn. Điền từng bước, xem trước ngay bên cạnh, rồi tải bản PDF để in và ký." }
                 ul.doc-list {
-                    @for t in templates {
-                        li { a.doc href={ "/forms/" (t.id) } { span.doc-title { (t.meta.title) } } }
+                    @for (t, description) in home_order(templates) {
+                        li {
+                            a.doc href={ "/forms/" (t.id) } {
+                                span.doc-title { (t.meta.title) }
+                                @if let Some(text) = description { span.doc-about { (text) } }
+                            }
+                        }
                     }
                 }
                 section #drafts-box hidden {
@@ -129,6 +167,8 @@ pub fn form(form: &FormPage) -> Markup {
                     }
                     aside #preview-pane aria-labelledby="preview-title" {
                         h2 #preview-title { "Xem trước" }
+                        // Beside a long form the summary may be far above: this stays in view.
+                        a #problems-link href="#problems" hidden[errors.is_empty()] { (problem_count(errors.len())) }
                         p #preview-status role="status" { "Bản xem trước hiện ra khi bạn nhập (cần bật JavaScript)." }
                         div #preview {}
                     }
@@ -152,7 +192,7 @@ fn problems(errors: &[&Issue]) -> Markup {
     html! {
         div #problems role="alert" tabindex="-1" hidden[errors.is_empty()] {
             @if !errors.is_empty() {
-                h2 { "Cần sửa " (errors.len()) " chỗ trước khi tải PDF" }
+                h2 { (problem_count(errors.len())) }
                 ul {
                     @for issue in errors {
                         li { a href={ "#f" (issue.pointer) } { (issue.message) } }
@@ -161,6 +201,11 @@ fn problems(errors: &[&Issue]) -> Markup {
             }
         }
     }
+}
+
+/// The heading of the problem summary (the script writes the same words).
+fn problem_count(count: usize) -> String {
+    format!("Cần sửa {count} chỗ trước khi tải PDF")
 }
 
 /// Id of the element that shows the field at `pointer`.
@@ -182,12 +227,24 @@ impl FormPage<'_> {
         self.issues.iter().filter(|i| i.pointer == pointer).map(|i| i.message.as_str()).collect()
     }
 
-    /// Label text: the schema's title, else the property name.
-    fn label(shape: &Shape, pointer: &str) -> String {
+    /// Label text: the schema's title, else the property name. A secretary picks a person, not
+    /// a code: a member choice stored as `…/member_id` is labelled "Đảng viên".
+    fn label(&self, shape: &Shape, pointer: &str) -> String {
+        if self.layout.widget(pointer) == Some(Widget::Member) && pointer.ends_with("/member_id") {
+            return "Đảng viên".into();
+        }
         shape
             .title
             .clone()
             .unwrap_or_else(|| pointer.rsplit('/').next().unwrap_or_default().replace('_', " "))
+    }
+
+    /// The name of the roster member with this id, else the id itself.
+    fn member_name(&self, id: &str) -> String {
+        self.roster()
+            .into_iter()
+            .find(|(known, _)| known == id)
+            .map_or_else(|| id.to_string(), |(_, name)| name)
     }
 
     /// Members of the roster as (id, name), for choosing chair, speakers, signers…
@@ -221,7 +278,7 @@ impl FormPage<'_> {
         let is_vote = self.layout.widget(pointer) == Some(Widget::Votes);
         html! {
             fieldset.group id=(field_id(pointer)) {
-                legend { (Self::label(shape, pointer)) }
+                legend { (self.label(shape, pointer)) }
                 (self.message_list(pointer))
                 @for (name, field) in fields {
                     (self.field(&format!("{pointer}/{name}"), field))
@@ -233,7 +290,7 @@ impl FormPage<'_> {
 
     fn list(&self, pointer: &str, shape: &Shape, item: &Shape) -> Markup {
         let count = self.value(pointer).and_then(Value::as_array).map_or(0, Vec::len);
-        let label = Self::label(shape, pointer);
+        let label = self.label(shape, pointer);
         let is_votes = self.layout.widget(pointer) == Some(Widget::Votes);
         html! {
             fieldset.list id=(field_id(pointer)) {
@@ -270,7 +327,7 @@ impl FormPage<'_> {
         html! {
             div.field {
                 label for=(id) {
-                    (Self::label(shape, pointer))
+                    (self.label(shape, pointer))
                     @if shape.required { span.req { " (bắt buộc)" } }
                 }
                 @if let Some(help) = self.layout.help(pointer) { p.hint id={ "h" (pointer) } { (help) } }
@@ -363,11 +420,11 @@ impl FormPage<'_> {
             roster.push((id.to_string(), id.to_string()));
         }
         html! {
-            select id=(field_id(pointer)) name=(pointer) data-roster=""
+            select id=(field_id(pointer)) name=(pointer)
                 aria-describedby=[self.described_by(pointer)] aria-invalid=[self.invalid(pointer)] {
-                option value="" selected[current.is_none()] { "— Chọn đảng viên —" }
+                option value="" selected[current.is_none()] { "— Chưa chọn đảng viên —" }
                 @for (id, name) in &roster {
-                    option value=(id) selected[current == Some(id.as_str())] { (name) }
+                    option value=(id) selected[current == Some(id.as_str())] data-member-name=(id) { (name) }
                 }
             }
         }
@@ -388,12 +445,12 @@ impl FormPage<'_> {
         }
         html! {
             fieldset.checks id=(field_id(pointer)) aria-invalid=[self.invalid(pointer)] {
-                legend { (Self::label(shape, pointer)) @if shape.required { span.req { " (bắt buộc)" } } }
+                legend { (self.label(shape, pointer)) @if shape.required { span.req { " (bắt buộc)" } } }
                 (self.message_list(pointer))
                 @for (n, (id, name)) in roster.iter().enumerate() {
                     label.check {
                         input type="checkbox" name={ (pointer) "/" (n) } value=(id) checked[chosen.contains(&id.as_str())];
-                        " " (name)
+                        " " span data-member-name=(id) { (name) }
                     }
                 }
             }
@@ -414,7 +471,7 @@ impl FormPage<'_> {
         }
         html! {
             fieldset.attendance id=(field_id(pointer)) {
-                legend { (Self::label(shape, pointer)) }
+                legend { (self.label(shape, pointer)) }
                 p.hint { "Đánh dấu từng đảng viên. Danh sách lấy từ bước “Đảng viên của chi bộ”." }
                 (self.message_list(pointer))
                 @for (n, (id, name)) in roster.iter().enumerate() {
@@ -424,7 +481,7 @@ impl FormPage<'_> {
                     @let excused = entry.and_then(|e| e.get("excused")).and_then(Value::as_bool) == Some(true);
                     @let reason = entry.and_then(|e| e.get("reason")).and_then(Value::as_str).unwrap_or_default();
                     fieldset.attend id=(field_id(&line)) {
-                        legend { (name) }
+                        legend data-member-name=(id) { (name) }
                         input type="hidden" name={ (line) "/member_id" } value=(id);
                         (self.message_list(&line))
                         div.choices id=(field_id(&format!("{line}/present"))) {
@@ -448,19 +505,22 @@ impl FormPage<'_> {
             section.step #step-review aria-labelledby="h-review" {
                 h2 #h-review { span.step-no { "Bước " (total) "/" (total) } " Xem lại và tải về" }
                 p.help { "Kiểm tra lại từng phần. Bấm “Sửa” để quay lại phần cần sửa." }
-                @for step in &self.layout.steps {
-                    div.review-part {
-                        h3 { (step.title) }
-                        dl {
-                            @for pointer in &step.fields {
-                                @if let Some(shape) = self.shape_at(pointer) {
-                                    @for (label, text) in self.summary(pointer, shape) {
-                                        dt { (label) } dd { (text) }
+                // The script refreshes these parts as answers change; the buttons below stay put.
+                div #review-parts {
+                    @for step in &self.layout.steps {
+                        div.review-part {
+                            h3 { (step.title) }
+                            dl {
+                                @for pointer in &step.fields {
+                                    @if let Some(shape) = self.shape_at(pointer) {
+                                        @for (label, text) in self.summary(pointer, shape) {
+                                            dt { (label) } dd { (text) }
+                                        }
                                     }
                                 }
                             }
+                            a.edit href={ "#step-" (step.id) } { "Sửa: " (step.title) }
                         }
-                        a.edit href={ "#step-" (step.id) } { "Sửa: " (step.title) }
                     }
                 }
                 div.downloads {
@@ -478,29 +538,70 @@ impl FormPage<'_> {
         if self.layout.is_hidden(pointer) {
             return Vec::new();
         }
-        let label = Self::label(shape, pointer);
+        let label = self.label(shape, pointer);
         match (&shape.kind, self.value(pointer)) {
-            (_, None) => vec![(label, "(chưa nhập)".into())],
-            (Kind::List(_), Some(Value::Array(items))) => vec![(label, format!("{} mục", items.len()))],
+            (_, None) => vec![(label, NOT_GIVEN.into())],
+            (Kind::List(_), Some(Value::Array(ids)))
+                if self.layout.widget(pointer) == Some(Widget::Members) =>
+            {
+                let names: Vec<String> =
+                    ids.iter().filter_map(Value::as_str).map(|id| self.member_name(id)).collect();
+                vec![(label, names.join(", "))]
+            }
+            (_, Some(Value::Array(entries))) if self.layout.widget(pointer) == Some(Widget::Attendance) => {
+                vec![(label, self.attendance_summary(entries))]
+            }
+            (Kind::List(item), Some(Value::Array(items))) => (0..items.len())
+                .map(|n| {
+                    let parts = self.summary(&format!("{pointer}/{n}"), item);
+                    let text: Vec<String> =
+                        parts.into_iter().map(|(_, text)| text).filter(|t| t != NOT_GIVEN).collect();
+                    (format!("{label} – {}", n + 1), shorten(text.join(" – ")))
+                })
+                .collect(),
             (Kind::Object(fields), Some(_)) => fields
                 .iter()
                 .flat_map(|(name, field)| self.summary(&format!("{pointer}/{name}"), field))
                 .collect(),
             (_, Some(value)) => {
-                let mut text = match (&shape.kind, value) {
+                let text = match (&shape.kind, value) {
                     (Kind::Date, Value::String(iso)) => vietnamese_date(iso),
+                    (_, Value::String(id)) if self.layout.widget(pointer) == Some(Widget::Member) => {
+                        self.member_name(id)
+                    }
                     (Kind::Choice(_), value) => {
                         let raw = choice_text(value);
                         self.layout.option_label(pointer, &raw).map_or(raw, str::to_string)
                     }
                     (_, value) => display_text(value),
                 };
-                if text.chars().count() > 120 {
-                    text = text.chars().take(117).collect::<String>() + "…";
-                }
-                vec![(label, text)]
+                vec![(label, shorten(text))]
             }
         }
+    }
+
+    /// Who was present and who was not (with the reason), by name.
+    fn attendance_summary(&self, entries: &[Value]) -> String {
+        let name = |entry: &Value| {
+            self.member_name(entry.get("member_id").and_then(Value::as_str).unwrap_or_default())
+        };
+        let present: Vec<String> =
+            entries.iter().filter(|e| e.get("present") == Some(&Value::Bool(true))).map(name).collect();
+        let absent: Vec<String> = entries
+            .iter()
+            .filter(|e| e.get("present") == Some(&Value::Bool(false)))
+            .map(|e| match e.get("reason").and_then(Value::as_str).filter(|r| !r.is_empty()) {
+                Some(reason) => format!("{} ({reason})", name(e)),
+                None => name(e),
+            })
+            .collect();
+        format!(
+            "Có mặt {}: {}. Vắng {}: {}.",
+            present.len(),
+            present.join(", "),
+            absent.len(),
+            absent.join(", ")
+        )
     }
 
     /// Hidden settings travel with the form as JSON, so nothing loaded is lost.
@@ -513,6 +614,14 @@ impl FormPage<'_> {
             }
         }
     }
+}
+
+/// What the review shows for a field left empty.
+const NOT_GIVEN: &str = "(chưa nhập)";
+
+/// A long text cut to what a review line shows.
+fn shorten(text: String) -> String {
+    if text.chars().count() > 120 { text.chars().take(117).collect::<String>() + "…" } else { text }
 }
 
 /// The "all in favour" shortcut of a vote.

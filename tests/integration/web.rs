@@ -166,6 +166,11 @@ async fn every_schema_property_is_placed_in_a_step_or_hidden() {
         let layout = Layout::of_template(catalog, template).unwrap();
         assert_eq!(layout.unplaced(&shape), Vec::<String>::new(), "{template}: fields in no step");
         assert_eq!(layout.unknown(&shape), Vec::<String>::new(), "{template}: layout names unknown fields");
+        assert_eq!(
+            layout.unnamed_choices(&shape),
+            Vec::<String>::new(),
+            "{template}: choices without a Vietnamese name"
+        );
     }
 }
 
@@ -300,4 +305,20 @@ fn without_nulls(value: Value) -> Value {
         Value::Array(items) => Value::Array(items.into_iter().map(without_nulls).collect()),
         other => other,
     }
+}
+
+#[tokio::test]
+async fn without_javascript_the_blank_form_prints_the_cell_and_roster_only() {
+    let minutes = example("minutes");
+    let fields = submitted_fields(&filled_form("minutes", &minutes).await);
+    let (status, headers, body) =
+        post("/forms/minutes", "application/x-www-form-urlencoded", with_action(fields, "blank")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "application/pdf");
+    let text = Pdf::parse(&body).text();
+    let cell = minutes["issuer"]["name"].as_str().unwrap();
+    let place = minutes["meeting"]["location"].as_str().unwrap();
+    assert!(text.contains(cell), "the paper form names the cell: {text}");
+    assert!(text.contains("……"), "the paper form has dotted blanks: {text}");
+    assert!(!text.contains(place), "this meeting's answers stay blank: {text}");
 }

@@ -10,6 +10,15 @@
   var latest = 0;
   var inFlight = null;
   var pageUrls = [];
+  // Changes made on this page, and how many of them the saved draft holds: a draft is written
+  // (and "Đã lưu lúc" shown) only when something was changed, never for an untouched form.
+  var edits = 0;
+  var savedEdits = 0;
+  // Problems show beside the fields the secretary has touched, not in red over a form just
+  // begun; all of them once the whole document is asked for (the review step, "Kiểm tra lại",
+  // a reopened draft or file).
+  var touched = {};
+  var showAll = false;
 
   function $(selector, root) { return (root || document).querySelector(selector); }
   function all(selector, root) { return Array.prototype.slice.call((root || document).querySelectorAll(selector)); }
@@ -57,7 +66,7 @@
       heading.setAttribute('tabindex', '-1');
       heading.focus();
     }
-    if (step.id === 'step-review') { check(); }
+    if (step.id === 'step-review') { showAll = true; check(); }
   }
   function stepOf(el) { return el && el.closest ? el.closest('.step') : null; }
   function setupSteps() {
@@ -79,6 +88,12 @@
   }
 
   // ---- problems: a summary with links, the message beside each field ----
+  function problemCount(n) { return 'Cần sửa ' + n + ' chỗ trước khi tải PDF'; }
+  function relevant(issue) {
+    return showAll || Object.keys(touched).some(function (name) {
+      return name === issue.pointer || name.indexOf(issue.pointer + '/') === 0;
+    });
+  }
   function controlFor(pointer) {
     var f = form();
     var named = all('[name]', f).filter(function (el) { return el.name === pointer; });
@@ -95,13 +110,16 @@
       el.removeAttribute('aria-invalid');
       el.removeAttribute('data-live-invalid');
     });
-    var errors = issues.filter(function (i) { return i.severity !== 'warning'; });
+    var errors = issues.filter(function (i) { return i.severity !== 'warning' && relevant(i); });
     var box = $('#problems');
     box.textContent = '';
     box.hidden = errors.length === 0;
+    var jump = $('#problems-link');
+    jump.hidden = errors.length === 0;
+    jump.textContent = problemCount(errors.length);
     if (!errors.length) { return; }
     var title = document.createElement('h2');
-    title.textContent = 'Cần sửa ' + errors.length + ' chỗ trước khi tải PDF';
+    title.textContent = problemCount(errors.length);
     var list = document.createElement('ul');
     errors.forEach(function (issue, n) {
       var controls = controlFor(issue.pointer);
@@ -159,13 +177,19 @@
     var id = template();
     if (!id) { return; }
     var mine = ++latest;
+    busy();
     if (inFlight) { inFlight.abort(); }
     var controller = window.AbortController ? new AbortController() : null;
     inFlight = controller;
     say('#preview-status', 'Đang cập nhật bản xem trước…');
+    var seenEdits = edits;
+    refreshReview(mine);
     formJson().then(function (data) {
       if (mine !== latest) { return null; }
-      writeDraft(id, data);
+      if (seenEdits > savedEdits) {
+        writeDraft(id, data);
+        savedEdits = seenEdits;
+      }
       return fetch('/v1/preview/' + id, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', 'Accept-Language': 'vi' },
@@ -181,12 +205,34 @@
       showPages(answer.pages || []);
       showIssues(answer.issues || []);
       say('#preview-status', (answer.pages || []).length + ' trang, cập nhật lúc ' + clock(Date.now()));
+      settled();
     }).catch(function (e) {
       if (e && e.name === 'AbortError') { return; }
-      if (mine === latest) { say('#preview-status', 'Chưa xem trước được. Nội dung vẫn được lưu trên máy.'); }
+      if (mine === latest) {
+        say('#preview-status', 'Chưa xem trước được. Nội dung vẫn được lưu trên máy.');
+        settled();
+      }
     });
   }
+  // The review's summary is written by the server: ask for it again with the current answers
+  // (only the summary: the download buttons stay, with their focus).
+  function refreshReview(mine) {
+    fetch('/forms/' + template(), { method: 'POST', body: formBody('check') })
+      .then(function (r) { return r.text(); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, 'text/html').getElementById('review-parts');
+        var shown = $('#review-parts');
+        if (mine === latest && fresh && shown && fresh.innerHTML !== shown.innerHTML) {
+          shown.innerHTML = fresh.innerHTML;
+        }
+      })
+      .catch(function () { /* the review keeps its last answers */ });
+  }
+  // The preview is busy from the first keystroke until the answer to the last one is shown.
+  function busy() { var p = $('#preview'); if (p) { p.setAttribute('aria-busy', 'true'); } }
+  function settled() { var p = $('#preview'); if (p) { p.removeAttribute('aria-busy'); } }
   function later() {
+    busy();
     clearTimeout(timer);
     timer = setTimeout(refresh, DELAY_MS);
   }
@@ -195,7 +241,8 @@
     refresh();
   }
 
-  // ---- roster: names typed in the member list show at once in every member choice ----
+  // ---- roster: names typed in the member list show at once wherever a member is chosen
+  // (choices, ticks, attendance lines all mark the name with data-member-name="id") ----
   function syncRoster(input) {
     var match = /^\/members\/(\d+)\/full_name$/.exec(input.name);
     if (!match) { return; }
@@ -203,8 +250,8 @@
       return el.name === '/members/' + match[1] + '/member_id';
     })[0];
     if (!idInput || !idInput.value) { return; }
-    all('select[data-roster] option').forEach(function (option) {
-      if (option.value === idInput.value) { option.textContent = input.value || idInput.value; }
+    all('[data-member-name]').forEach(function (el) {
+      if (el.getAttribute('data-member-name') === idInput.value) { el.textContent = input.value || idInput.value; }
     });
   }
 
@@ -219,6 +266,7 @@
     if (step) { showStep(step, false); }
   }
   function roundTrip(action, stepId) {
+    if (action === 'check') { showAll = true; } else { edits++; }
     return fetch('/forms/' + template(), { method: 'POST', body: formBody(action) })
       .then(function (r) { return r.text(); })
       .then(function (html) { swapForm(html, stepId); check(); });
@@ -272,6 +320,7 @@
     }).then(function (r) { return r.text(); }).then(function (html) {
       swapForm(html, null);
       say('#saved-at', 'Đã mở lại bản đang soạn (lưu lúc ' + clock(draft.saved) + ')');
+      showAll = true;
       check();
     });
   }
@@ -289,11 +338,17 @@
   document.addEventListener('input', function (event) {
     if (!form() || !form().contains(event.target) || event.target.id === 'open-file') { return; }
     syncRoster(event.target);
+    touched[event.target.name] = true;
+    edits++;
     later();
   });
   document.addEventListener('change', function (event) {
     if (event.target.id === 'open-file') { openFile(event.target.files[0]); return; }
-    if (form() && form().contains(event.target)) { later(); }
+    if (form() && form().contains(event.target)) {
+      touched[event.target.name] = true;
+      edits++;
+      later();
+    }
   });
   document.addEventListener('click', function (event) {
     var button = event.target.closest ? event.target.closest('button, a') : null;
@@ -341,7 +396,7 @@
     Object.keys(localStorage).filter(function (k) { return k.indexOf(DRAFT) === 0; }).forEach(function (key) {
       var draft = readDraft(key.slice(DRAFT.length));
       if (!draft) { return; }
-      var entry = $('a.doc[href="/forms/' + draft.template + '"]');
+      var entry = $('a.doc[href="/forms/' + draft.template + '"] .doc-title');
       var item = document.createElement('li');
       var link = document.createElement('a');
       link.href = '/forms/' + encodeURIComponent(draft.template);
