@@ -14,6 +14,7 @@ pub mod layout;
 pub mod next_month;
 pub mod page;
 pub mod shape;
+pub mod ward;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -89,6 +90,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(engine: Arc<Engine>) -> Router<S
         .route("/", get(home))
         .route("/forms/{template}", get(blank_form).post(submit))
         .route("/forms/{template}/data", axum::routing::post(form_to_json))
+        .merge(ward::routes())
         .route(ASSET_CSS, get(|| async { asset("text/css; charset=utf-8", APP_CSS) }))
         .route(ASSET_JS, get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }))
         .layer(middleware::from_fn(security_headers))

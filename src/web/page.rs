@@ -29,7 +29,7 @@ pub struct FormPage<'a> {
     pub notice: Option<&'a str>,
 }
 
-fn page(title: &str, body: Markup) -> Markup {
+pub(super) fn page(title: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="vi" {
@@ -101,6 +101,7 @@ pub fn home(templates: &[&Template]) -> Markup {
                         }
                     }
                 }
+                p.ward-link { a href=(super::ward::PATH) { "Văn phòng đảng ủy phường, xã: lập văn bản cho nhiều chi bộ từ bảng tính Excel" } }
                 section #drafts-box hidden {
                     h2 { "Tiếp tục bản đang soạn" }
                     ul #drafts {}

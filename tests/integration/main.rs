@@ -17,4 +17,5 @@ mod signing;
 mod spreadsheet;
 mod thematic_minutes;
 mod util;
+mod ward;
 mod web;

@@ -375,6 +375,8 @@
     }
   });
   document.addEventListener('submit', function (event) {
+    // Only the document form round-trips; other forms (the ward page's upload) submit as usual.
+    if (event.target !== form()) { return; }
     var submitter = event.submitter;
     var action = submitter && submitter.name === '_action' ? submitter.value : '';
     // Downloads stay ordinary submissions: the browser saves the PDF, or shows the problems.
