@@ -157,6 +157,10 @@ class Peer:
         # The data file must exist before the first compile in file mode.
         with open(self.data_path, "wb") as f:
             f.write(b"{}")
+        # vanban serves /request.json as `null` unless a request asks for `embed_data`; the shared
+        # library reads it (and attaches nothing when it is null), so the peer serves the same.
+        with open(os.path.join(self.root, "request.json"), "wb") as f:
+            f.write(b"null")
         self.compiler = typst.Compiler(
             self.main_path if cfg["feed"] == "file" else None,
             root=self.root,

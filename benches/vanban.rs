@@ -1,15 +1,17 @@
 //! The performance benchmark (issue 8), one command: `cargo bench --bench vanban`.
 //!
 //! It prints a Markdown report for `minutes` and `resolution` on varied inputs (distinct cells,
-//! members and texts generated from the bundled examples, never one input repeated): single
-//! document latency and where it goes, throughput on every core, a 300-cell batch to zip, HTTP
-//! with 8 concurrent clients on loopback, memory, cold start of the CLI and, when the PyPI `typst`
-//! package is installed, the same templates and data compiled by that peer (`bench/peer.py`).
+//! members and texts generated from the bundled examples, never one input repeated): first the
+//! headline, a batch of 96 documents through a `vanban serve` process against two processes of the
+//! PyPI `typst` package (`bench/peer.py`) on the same data, in rounds taken in turn (issue 20);
+//! then single document latency and where it goes, throughput on every core, a 300-cell batch to
+//! zip, HTTP with 8 concurrent clients on loopback, memory, cold start of the CLI and, when the
+//! peer is installed, its own report on the same templates and data.
 //!
 //! `cargo test --bench vanban` runs a seconds-long smoke version of every step (CI), without the
 //! peer; its figures mean nothing. `cargo bench --bench vanban -- throughput memory` runs only the
-//! named steps (`batch`, `single`, `preview`, `throughput`, `processes`, `http`, `memory`, `cold`,
-//! `peer`;
+//! named steps (`versus`, `batch`, `single`, `preview`, `throughput`, `processes`, `http`,
+//! `memory`, `cold`, `peer`;
 //! `turns` runs one comparison in turns with the peer in this process, as `peer` does five times).
 //! `processes` pins processes to cores with `taskset` (util-linux) where it is installed.
 
@@ -38,6 +40,7 @@ struct Plan {
     http_requests: usize,
     rss_renders: (usize, usize),
     cold_runs: usize,
+    versus: Versus,
 }
 
 impl Plan {
@@ -52,6 +55,7 @@ impl Plan {
                 http_requests: 16,
                 rss_renders: (10, 20),
                 cold_runs: 1,
+                versus: Versus { documents: 8, distinct: 4, rounds: 1, singles: 4 },
             }
         } else {
             Plan {
@@ -64,6 +68,7 @@ impl Plan {
                 // `VANBAN_BENCH_RENDERS=1000000` checks flat memory over a million renders.
                 rss_renders: (1_000, env_count("VANBAN_BENCH_RENDERS").unwrap_or(10_000)),
                 cold_runs: 15,
+                versus: Versus { documents: 96, distinct: 24, rounds: 3, singles: 24 },
             }
         }
     }
@@ -107,6 +112,14 @@ fn main() {
         }
     }
 
+    // The headline comparison runs first; its server and peers are processes of their own.
+    if run("versus") {
+        let versus: Vec<_> = inputs
+            .iter()
+            .map(|(template, _)| batch_versus_peer(&engine, template, &plan, workers, &mut report))
+            .collect();
+        versus_summary(&versus, &mut report);
+    }
     // The batch runs first so that peak RSS (the process high-water mark) is the batch's.
     if run("batch") {
         batch(&engine, &plan, workers, &mut report);
@@ -671,6 +684,387 @@ fn cold_start(plan: &Plan, report: &mut Report) {
     ));
 }
 
+// ---------------------------------------------------------------------------
+// A batch over HTTP against the peer (issue 20)
+// ---------------------------------------------------------------------------
+
+/// The size of the batch comparison with the peer.
+struct Versus {
+    /// Documents in the one batch request; each of the two peer processes takes half of them.
+    documents: usize,
+    /// Distinct documents, cycled through the batch (a ward's month: similar, never repeated
+    /// within a few documents).
+    distinct: usize,
+    /// Rounds: vanban, then the peer, in turn.
+    rounds: usize,
+    /// Single documents per round, one after another: vanban over HTTP, the peer in process.
+    singles: usize,
+}
+
+/// One round of [`batch_versus_peer`]: each side's figures, the peer's only where it ran.
+struct Round {
+    /// Documents/s of vanban's batch over HTTP and of the two peer processes at once.
+    batch: (f64, Option<f64>),
+    /// CPU time (user + system) per batch document: the server's, and both peers' together, ms.
+    cpu_ms: (f64, Option<f64>),
+    /// The system part of `cpu_ms`.
+    system_ms: (f64, Option<f64>),
+    /// Single-document median: vanban over HTTP, and the peer in process, ms.
+    single_ms: (f64, Option<f64>),
+    /// The machine's 1-minute load average after the round (`/proc/loadavg`).
+    load: f64,
+}
+
+/// One template's figures from [`batch_versus_peer`].
+struct VersusFigures {
+    template: String,
+    rounds: Vec<Round>,
+    /// Peak RSS of the server, and of the two peer processes together (if run), MB.
+    peak_mb: (f64, Option<f64>),
+}
+
+/// Warm-up compiles of each peer process before it answers (as in the comparison in turns).
+const PEER_WARMUP: usize = 12;
+
+/// The comparison of issue 20, side by side in one run: a warm `vanban serve` process answers one
+/// `POST /v1/batch` of `documents` documents (`distinct` cycled) over HTTP; then two warm peer
+/// processes (`bench/peer.py --turns`) take half of the same resolved data each, at once; then
+/// single documents one after another, vanban over HTTP against the peer in process. `rounds`
+/// times, in turn, so a slow stretch of the machine falls on both. Also the CPU time each side
+/// spent per document (user and system, from `/proc`: less sensitive than wall time to what else
+/// the machine runs), and peak RSS of the server against the two peer processes together. Without
+/// the peer (smoke run, or `typst` not installed) only vanban's figures are reported.
+fn batch_versus_peer(
+    engine: &Engine,
+    template: &str,
+    plan: &Plan,
+    workers: usize,
+    report: &mut Report,
+) -> VersusFigures {
+    let versus = &plan.versus;
+    let bodies = varied_inputs(engine, template, versus.distinct);
+    let items: Vec<Value> =
+        (0..versus.documents).map(|i| serde_json::from_slice(&bodies[i % bodies.len()]).unwrap()).collect();
+    let request = serde_json::to_vec(&json!({ "template": template, "items": items })).unwrap();
+    let server = ServerProcess::start(workers);
+    let mut client = HttpClient::connect(server.addr);
+    let batch_over_http = |client: &mut HttpClient| {
+        let started = Instant::now();
+        let (status, zip) = client.post("/v1/batch", &request);
+        let took = started.elapsed();
+        assert_eq!(status, 200, "the batch is answered");
+        assert_eq!(batch_ok_items(&zip), versus.documents, "every document is in the zip");
+        took
+    };
+    let single_over_http = |client: &mut HttpClient, body: &[u8]| {
+        let started = Instant::now();
+        let (status, pdf) = client.post(&format!("/v1/render/{template}"), body);
+        let took = started.elapsed();
+        assert!(status == 200 && pdf.starts_with(b"%PDF-"), "a single document is answered");
+        took
+    };
+    // Warm, as the peer is: one batch and a few single documents, not counted.
+    batch_over_http(&mut client);
+    for body in bodies.iter().take(3) {
+        single_over_http(&mut client, body);
+    }
+
+    let data_dir = resolved_data(engine, template, &bodies);
+    let mut peers: Vec<PeerProcess> = if plan.smoke {
+        Vec::new()
+    } else {
+        (0..2).map_while(|_| PeerProcess::start(template, &data_dir)).collect()
+    };
+    if peers.len() < 2 {
+        peers.clear();
+    }
+    // The peer's next document: its turns start after the warm-up, and one was asked to wait for it.
+    let mut next = PEER_WARMUP + 2;
+    let halves = [versus.documents.div_ceil(2), versus.documents / 2];
+    let per_document = |spent: CpuTime| {
+        let each = |d: Duration| ms(d) / versus.documents as f64;
+        (each(spent.user + spent.system), each(spent.system))
+    };
+
+    let mut rounds = Vec::new();
+    let mut server_rss = Vec::new();
+    for _ in 0..versus.rounds {
+        let before = cpu_time(server.child.id());
+        let took = batch_over_http(&mut client);
+        let ours = versus.documents as f64 / took.as_secs_f64();
+        let our_cpu = per_document(cpu_time(server.child.id()) - before);
+        server_rss.push(proc_status_kib(server.child.id(), "VmRSS") / 1024.0);
+
+        let theirs = (!peers.is_empty()).then(|| {
+            let before: Vec<_> = peers.iter().map(PeerProcess::cpu_time).collect();
+            let started = Instant::now();
+            for (peer, documents) in peers.iter_mut().zip(halves) {
+                peer.send(documents);
+            }
+            for peer in &mut peers {
+                peer.receive().expect("the peer answers");
+            }
+            let took = started.elapsed();
+            let spent = peers
+                .iter()
+                .zip(before)
+                .map(|(peer, before)| peer.cpu_time() - before)
+                .fold(CpuTime::default(), |a, b| a + b);
+            (versus.documents as f64 / took.as_secs_f64(), per_document(spent))
+        });
+        next += halves[0];
+
+        let mut ours_single: Vec<Duration> = (0..versus.singles)
+            .map(|k| single_over_http(&mut client, &bodies[(next + k) % bodies.len()]))
+            .collect();
+        ours_single.sort();
+        let theirs_single = peers.first_mut().map(|peer| {
+            let mut times = peer.ask(versus.singles).expect("the peer answers");
+            times.sort_by(f64::total_cmp);
+            times[times.len() / 2]
+        });
+        next += versus.singles;
+        rounds.push(Round {
+            batch: (ours, theirs.map(|(rate, _)| rate)),
+            cpu_ms: (our_cpu.0, theirs.map(|(_, (cpu, _))| cpu)),
+            system_ms: (our_cpu.1, theirs.map(|(_, (_, system))| system)),
+            single_ms: (ms(percentile(&ours_single, 0.5)), theirs_single),
+            load: load_average(),
+        });
+    }
+    let peak_mb = (
+        proc_status_kib(server.child.id(), "VmHWM") / 1024.0,
+        (!peers.is_empty()).then(|| {
+            peers.iter().map(|peer| proc_status_kib(peer.child.id(), "VmHWM")).sum::<f64>() / 1024.0
+        }),
+    );
+    drop(peers);
+    let _ = std::fs::remove_dir_all(&data_dir);
+
+    report.heading(&format!(
+        "`{template}`: one batch of {} documents over HTTP against two peer processes",
+        versus.documents
+    ));
+    report.line(format!(
+        "A warm `vanban serve` ({workers} render slots) answers one `POST /v1/batch` of {} documents \
+         ({} distinct, cycled); then two warm peer processes compile {} and {} of the same resolved \
+         data at once; then {} single documents one after another, vanban over HTTP and the first \
+         peer process in process. CPU per document: user + system time of the server, and of both \
+         peer processes together (system time in brackets). Load: the 1-minute load average after \
+         the round.\n",
+        versus.documents, versus.distinct, halves[0], halves[1], versus.singles
+    ));
+    report.line(
+        "| round | vanban batch | peer, 2 processes | ratio | vanban CPU per document | peer CPU per document | single median, vanban over HTTP | single median, peer | ratio | load |",
+    );
+    report.line("|---|---|---|---|---|---|---|---|---|---|");
+    let ratio =
+        |(ours, theirs): (f64, Option<f64>)| theirs.map_or("–".into(), |t| format!("{:.2}", ours / t));
+    let or_dash = |figure: Option<String>| figure.unwrap_or_else(|| "–".into());
+    for (number, round) in rounds.iter().enumerate() {
+        let cpu = |cpu: f64, system: f64| format!("{cpu:.1} ms ({system:.1} ms)");
+        report.line(format!(
+            "| {} | {:.1} documents/s | {} | {} | {} | {} | {:.1} ms | {} | {} | {:.1} |",
+            number + 1,
+            round.batch.0,
+            or_dash(round.batch.1.map(|rate| format!("{rate:.1} documents/s"))),
+            ratio(round.batch),
+            cpu(round.cpu_ms.0, round.system_ms.0),
+            or_dash(round.cpu_ms.1.zip(round.system_ms.1).map(|(c, s)| cpu(c, s))),
+            round.single_ms.0,
+            or_dash(round.single_ms.1.map(|t| format!("{t:.1} ms"))),
+            ratio(round.single_ms),
+            round.load,
+        ));
+    }
+    let trail: Vec<String> = server_rss.iter().map(|mb| format!("{mb:.0}")).collect();
+    report.line(format!(
+        "\nPeak RSS: server {:.0} MB{}. Server RSS after each round's batch: {} MB.",
+        peak_mb.0,
+        peak_mb.1.map_or(String::new(), |peers| format!(", the two peer processes {peers:.0} MB together")),
+        trail.join(", ")
+    ));
+    VersusFigures { template: template.to_string(), rounds, peak_mb }
+}
+
+/// The headline: each template's median ratios over the rounds of [`batch_versus_peer`].
+fn versus_summary(all: &[VersusFigures], report: &mut Report) {
+    report.heading(
+        "vanban / peer, batch over HTTP (targets: batch throughput ≥ 1.3, single document ≤ 0.9, peak RSS ≤ 0.7)",
+    );
+    report.line(
+        "| template | batch throughput, median of rounds | CPU per batch document, median of rounds | single document over HTTP, median of rounds | peak RSS |",
+    );
+    report.line("|---|---|---|---|---|");
+    let median_ratio = |pairs: Vec<(f64, Option<f64>)>| {
+        let mut ratios: Vec<f64> =
+            pairs.iter().filter_map(|&(ours, theirs)| Some(ours / theirs.filter(|t| *t > 0.0)?)).collect();
+        ratios.sort_by(f64::total_cmp);
+        ratios.get(ratios.len() / 2).map_or("– (no peer)".into(), |r| format!("**{r:.2}**"))
+    };
+    for figures in all {
+        let each = |figure: fn(&Round) -> (f64, Option<f64>)| figures.rounds.iter().map(figure).collect();
+        report.line(format!(
+            "| `{}` | {} | {} | {} | {} |",
+            figures.template,
+            median_ratio(each(|round| round.batch)),
+            median_ratio(each(|round| round.cpu_ms)),
+            median_ratio(each(|round| round.single_ms)),
+            figures.peak_mb.1.map_or("– (no peer)".into(), |peers| format!(
+                "{:.0} / {peers:.0} MB = **{:.2}**",
+                figures.peak_mb.0,
+                figures.peak_mb.0 / peers
+            )),
+        ));
+    }
+}
+
+/// The 1-minute load average (`/proc/loadavg`); 0 where unavailable.
+fn load_average() -> f64 {
+    let loadavg = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    loadavg.split_whitespace().next().and_then(|load| load.parse().ok()).unwrap_or(0.0)
+}
+
+/// A `vanban serve` process on a free loopback port; stopped when dropped.
+struct ServerProcess {
+    child: std::process::Child,
+    addr: std::net::SocketAddr,
+}
+
+impl ServerProcess {
+    fn start(workers: usize) -> Self {
+        let addr =
+            std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port");
+        let child = Command::new(env!("CARGO_BIN_EXE_vanban"))
+            .args(["serve", "--addr", &addr.to_string(), "--workers", &workers.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("vanban serve starts");
+        let started = Instant::now();
+        while TcpStream::connect(addr).is_err() {
+            assert!(started.elapsed() < Duration::from_secs(30), "vanban serve listens within 30 s");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        ServerProcess { child, addr }
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A warm `bench/peer.py --turns` process: compiles the next N documents when asked. Its input
+/// closes when dropped, and it ends.
+struct PeerProcess {
+    child: std::process::Child,
+    requests: Option<std::process::ChildStdin>,
+    answers: BufReader<std::process::ChildStdout>,
+}
+
+impl PeerProcess {
+    /// Starts the peer and waits until it has warmed up; `None` if it cannot run.
+    fn start(template: &str, data_dir: &Path) -> Option<Self> {
+        let mut child = peer_command(template, data_dir)
+            .args(["--turns", "--no-verify", "--warmup", &PEER_WARMUP.to_string()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        let (requests, answers) = (child.stdin.take()?, BufReader::new(child.stdout.take()?));
+        let mut peer = PeerProcess { child, requests: Some(requests), answers };
+        peer.ask(1)?;
+        Some(peer)
+    }
+
+    fn send(&mut self, documents: usize) {
+        let requests = self.requests.as_mut().expect("open until dropped");
+        writeln!(requests, "{documents}").expect("the peer takes requests");
+    }
+
+    /// The per-document times (ms) of the last request.
+    fn receive(&mut self) -> Option<Vec<f64>> {
+        let mut answer = String::new();
+        self.answers.read_line(&mut answer).ok()?;
+        let times: Value = serde_json::from_str(&answer).ok()?;
+        Some(times["ms"].as_array()?.iter().filter_map(Value::as_f64).collect())
+    }
+
+    fn ask(&mut self, documents: usize) -> Option<Vec<f64>> {
+        self.send(documents);
+        self.receive()
+    }
+
+    fn cpu_time(&self) -> CpuTime {
+        cpu_time(self.child.id())
+    }
+}
+
+impl Drop for PeerProcess {
+    fn drop(&mut self) {
+        self.requests.take();
+        let _ = self.child.wait();
+    }
+}
+
+/// CPU time spent in user space and in the kernel.
+#[derive(Clone, Copy, Default)]
+struct CpuTime {
+    user: Duration,
+    system: Duration,
+}
+
+impl std::ops::Add for CpuTime {
+    type Output = CpuTime;
+    fn add(self, other: CpuTime) -> CpuTime {
+        CpuTime { user: self.user + other.user, system: self.system + other.system }
+    }
+}
+
+impl std::ops::Sub for CpuTime {
+    type Output = CpuTime;
+    fn sub(self, earlier: CpuTime) -> CpuTime {
+        CpuTime {
+            user: self.user.saturating_sub(earlier.user),
+            system: self.system.saturating_sub(earlier.system),
+        }
+    }
+}
+
+/// The CPU time a process has used so far (`/proc/<pid>/stat`, all its threads).
+fn cpu_time(pid: u32) -> CpuTime {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The fields after the command name, which is in brackets and may hold spaces: the state is
+    // field 3 of proc(5), utime 14 and stime 15.
+    let fields: Vec<&str> =
+        stat.rsplit_once(')').map_or(Vec::new(), |(_, rest)| rest.split_whitespace().collect());
+    // SAFETY: sysconf reads a constant of the system.
+    let ticks_per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    let seconds = |index: usize| {
+        let ticks: f64 = fields.get(index).and_then(|field| field.parse().ok()).unwrap_or(0.0);
+        Duration::from_secs_f64(ticks / ticks_per_second)
+    };
+    CpuTime { user: seconds(11), system: seconds(12) }
+}
+
+/// A `… kB` field of another process's `/proc/<pid>/status` in KiB; 0 where unavailable.
+fn proc_status_kib(pid: u32, field: &str) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status_kib(&status, field).unwrap_or(0.0)
+}
+
+/// How many items a batch zip's manifest lists as `ok` (0 if the zip or manifest is broken).
+fn batch_ok_items(zip: &[u8]) -> usize {
+    let Ok(mut archive) = zip::ZipArchive::new(std::io::Cursor::new(zip)) else { return 0 };
+    let Ok(entry) = archive.by_name("manifest.json") else { return 0 };
+    let manifest: Value = serde_json::from_reader(entry).unwrap_or_default();
+    manifest["items"].as_array().map_or(0, |items| items.iter().filter(|item| item["status"] == "ok").count())
+}
+
 /// The PyPI `typst` package on the same template and data (`bench/peer.py`), if installed:
 /// its full report (latency, throughput with one process per core, memory), then single
 /// documents timed in turns with vanban, in fresh pairs of processes ([`paired_in_fresh_processes`]).
@@ -970,21 +1364,51 @@ impl HttpClient {
         let mut line = String::new();
         self.reader.read_line(&mut line).unwrap();
         let status = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-        let mut length = 0;
+        let (mut length, mut chunked) = (0, false);
         loop {
             line.clear();
             self.reader.read_line(&mut line).unwrap();
             if line == "\r\n" || line.is_empty() {
                 break;
             }
-            if let Some((name, value)) = line.split_once(':')
-                && name.eq_ignore_ascii_case("content-length")
-            {
-                length = value.trim().parse().unwrap();
+            if let Some((name, value)) = line.split_once(':') {
+                if name.eq_ignore_ascii_case("content-length") {
+                    length = value.trim().parse().unwrap();
+                } else if name.eq_ignore_ascii_case("transfer-encoding") {
+                    chunked = value.trim().eq_ignore_ascii_case("chunked");
+                }
             }
+        }
+        if chunked {
+            return (status, self.chunked_body());
         }
         let mut body = vec![0; length];
         self.reader.read_exact(&mut body).unwrap();
         (status, body)
+    }
+
+    /// A streamed (chunked) body, such as a batch's zip.
+    fn chunked_body(&mut self) -> Vec<u8> {
+        let mut body = Vec::new();
+        let mut line = String::new();
+        loop {
+            line.clear();
+            self.reader.read_line(&mut line).unwrap();
+            let size = line.trim().split(';').next().and_then(|size| usize::from_str_radix(size, 16).ok());
+            let size = size.expect("a chunk size");
+            if size == 0 {
+                // Trailers, if any, end with an empty line.
+                while line != "\r\n" && !line.is_empty() {
+                    line.clear();
+                    self.reader.read_line(&mut line).unwrap();
+                }
+                return body;
+            }
+            let start = body.len();
+            body.resize(start + size, 0);
+            self.reader.read_exact(&mut body[start..]).unwrap();
+            line.clear();
+            self.reader.read_line(&mut line).unwrap();
+        }
     }
 }
