@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use fantoccini::elements::Element;
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::Locator;
 use serde_json::{Value, json};
 use support::{Browser, SIZES, open, pdf_text, repo, vanban_bin, wait_for_download};
 
@@ -370,7 +370,7 @@ async fn download(browser: &Browser, action: &str) -> PathBuf {
     let css = format!("button[name=_action][value={action}]");
     let button = browser.client.find(Locator::Css(&css)).await.unwrap();
     reach(browser, button).await.click().await.unwrap();
-    wait_for_download(browser.downloads.path()).await
+    wait_for_download(browser.downloads.path(), "pdf").await
 }
 
 /// The names of the files a PDF carries, as `pdfdetach` lists them.
