@@ -134,6 +134,8 @@ impl Completed {
             || self.filled.iter().any(|filled| {
                 issue.pointer == *filled
                     || issue.pointer.strip_prefix(filled.as_str()).is_some_and(|rest| rest.starts_with('/'))
+                    // A comparison with a placeholder names it (`before the meeting (/meeting_date)`).
+                    || issue.message.contains(&format!("({filled})"))
             })
     }
 }
