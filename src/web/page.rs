@@ -142,7 +142,7 @@ pub fn form(form: &FormPage) -> Markup {
                             p #saved-at role="status" {}
                         }
                         @if let Some(notice) = form.notice { p.notice role="status" { (notice) } }
-                        (problems(&errors))
+                        (form.problems(&errors))
                         nav.steps aria-label="Các bước" {
                             ol {
                                 @for (n, step) in steps.iter().enumerate() {
@@ -188,22 +188,6 @@ fn step_nav() -> Markup {
     }
 }
 
-/// The summary of problems, each linking to its field.
-fn problems(errors: &[&Issue]) -> Markup {
-    html! {
-        div #problems role="alert" tabindex="-1" hidden[errors.is_empty()] {
-            @if !errors.is_empty() {
-                h2 { (problem_count(errors.len())) }
-                ul {
-                    @for issue in errors {
-                        li { a href={ "#f" (issue.pointer) } { (issue.message) } }
-                    }
-                }
-            }
-        }
-    }
-}
-
 /// The heading of the problem summary (the script writes the same words).
 fn problem_count(count: usize) -> String {
     format!("Cần sửa {count} chỗ trước khi tải PDF")
@@ -215,6 +199,22 @@ fn field_id(pointer: &str) -> String {
 }
 
 impl FormPage<'_> {
+    /// The summary of problems, each linking to its field.
+    fn problems(&self, errors: &[&Issue]) -> Markup {
+        html! {
+            div #problems role="alert" tabindex="-1" hidden[errors.is_empty()] {
+                @if !errors.is_empty() {
+                    h2 { (problem_count(errors.len())) }
+                    ul {
+                        @for issue in errors {
+                            li { a href={ "#f" (issue.pointer) } { (self.message(issue)) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     fn shape_at(&self, pointer: &str) -> Option<&Shape> {
         let tokens: Vec<&str> = pointer.split('/').skip(1).collect();
         self.shape.at(&tokens)
@@ -225,7 +225,16 @@ impl FormPage<'_> {
     }
 
     fn messages(&self, pointer: &str) -> Vec<&str> {
-        self.issues.iter().filter(|i| i.pointer == pointer).map(|i| i.message.as_str()).collect()
+        self.issues.iter().filter(|i| i.pointer == pointer).map(|i| self.message(i)).collect()
+    }
+
+    /// What a secretary reads about an issue: a member choice left empty is "not chosen".
+    fn message<'i>(&self, issue: &'i Issue) -> &'i str {
+        if issue.keyword == Some("required") && self.layout.widget(&issue.pointer) == Some(Widget::Member) {
+            NO_MEMBER
+        } else {
+            &issue.message
+        }
     }
 
     /// Label text: the schema's title, else the property name. A secretary picks a person, not
@@ -421,7 +430,7 @@ impl FormPage<'_> {
             roster.push((id.to_string(), id.to_string()));
         }
         html! {
-            select id=(field_id(pointer)) name=(pointer)
+            select id=(field_id(pointer)) name=(pointer) data-missing=(NO_MEMBER)
                 aria-describedby=[self.described_by(pointer)] aria-invalid=[self.invalid(pointer)] {
                 option value="" selected[current.is_none()] { "— Chưa chọn đảng viên —" }
                 @for (id, name) in &roster {
@@ -616,6 +625,10 @@ impl FormPage<'_> {
         }
     }
 }
+
+/// The problem of a member choice left empty (the engine's message names the member's code,
+/// which a secretary never sees).
+const NO_MEMBER: &str = "Chưa chọn đảng viên";
 
 /// What the review shows for a field left empty.
 const NOT_GIVEN: &str = "(chưa nhập)";

@@ -128,7 +128,8 @@
       message.className = 'msg';
       message.id = 'live-msg-' + n;
       message.setAttribute('data-live-msg', '');
-      message.textContent = issue.message;
+      var missing = target && issue.keyword === 'required' && target.getAttribute('data-missing');
+      message.textContent = missing || issue.message;
       controls.forEach(function (el) {
         el.setAttribute('aria-invalid', 'true');
         el.setAttribute('data-live-invalid', '');
@@ -150,7 +151,7 @@
       var item = document.createElement('li');
       var link = document.createElement('a');
       link.href = '#' + (target && target.id ? target.id : 'f' + issue.pointer);
-      link.textContent = issue.message;
+      link.textContent = message.textContent;
       item.appendChild(link);
       list.appendChild(item);
     });

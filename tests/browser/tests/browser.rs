@@ -37,6 +37,33 @@ impl Browser {
         let input = self.client.find(Locator::Id("open-file")).await.unwrap();
         input.send_keys(path.to_str().unwrap()).await.unwrap();
     }
+
+    /// Text a person reads is at least 18 px and what they touch at least 48 px high.
+    async fn assert_readable(&self, what: &str) {
+        let small: Value = self
+            .client
+            .execute(
+                "var shown = function (el) { return el.offsetParent !== null && el.getClientRects().length > 0; };
+                 var text = Array.prototype.filter.call(document.querySelectorAll('body *'), function (el) {
+                   var own = Array.prototype.some.call(el.childNodes, function (n) {
+                     return n.nodeType === 3 && n.textContent.trim();
+                   });
+                   return own && shown(el) && el.tagName !== 'OPTION' && parseFloat(getComputedStyle(el).fontSize) < 18;
+                 });
+                 var targets = Array.prototype.filter.call(document.querySelectorAll(
+                   'button, select, textarea, input[type=text], .file-label, a.doc, a.edit, .steps a, #problems a, label.check'),
+                   function (el) { return shown(el) && el.getBoundingClientRect().height < 48; });
+                 return text.concat(targets).map(function (el) {
+                   return el.tagName + '.' + el.className + ' ' + getComputedStyle(el).fontSize + ' ' +
+                     Math.round(el.getBoundingClientRect().height) + 'px: ' + el.textContent.trim().slice(0, 40);
+                 });",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(small, json!([]), "{what}: text under 18 px or targets under 48 px");
+    }
+
 }
 
 /// A save file as "Lưu về máy" writes it.
@@ -82,6 +109,7 @@ async fn every_form_opens_at_phone_and_pc_size() {
         browser.goto("/").await;
         browser.shot(&format!("{size}-home")).await;
         browser.assert_no_sideways_scroll("home").await;
+        browser.assert_readable(&format!("{size} home")).await;
         for template in TEMPLATES {
             // Empty, then filled with the example through a save file.
             browser.goto(&format!("/forms/{template}")).await;
@@ -92,6 +120,7 @@ async fn every_form_opens_at_phone_and_pc_size() {
             browser.open_file(&file).await;
             browser.until_preview().await;
             browser.assert_no_sideways_scroll(template).await;
+            browser.assert_readable(&format!("{size} {template}")).await;
             browser.shot(&format!("{size}-{template}")).await;
         }
     }
@@ -174,7 +203,7 @@ async fn a_secretary_edits_reloads_downloads_and_sees_problems() {
             .await;
         let alert = browser.client.find(Locator::Css("[role=alert]")).await.unwrap();
         let text = alert.text().await.unwrap();
-        assert!(text.contains("Cần sửa"), "{size}: {text}");
+        assert!(text.contains("Cần sửa") && text.contains("Chưa chọn đảng viên"), "{size}: {text}");
         assert_eq!(chair.attr("aria-invalid").await.unwrap().as_deref(), Some("true"));
         browser.shot(&format!("{size}-minutes-problem")).await;
     }
