@@ -123,7 +123,9 @@ fn only_typeset_and_fonts_import_typst() {
                 let code = std::fs::read_to_string(&path).unwrap();
                 if code.lines().any(|line| {
                     let line = line.split("//").next().unwrap_or("");
-                    ["typst::", "typst_layout::", "typst_pdf::", "typst_svg::"].iter().any(|c| line.contains(c))
+                    ["typst::", "typst_layout::", "typst_pdf::", "typst_svg::"]
+                        .iter()
+                        .any(|c| line.contains(c))
                 }) {
                     importers.insert(path.strip_prefix(&src).unwrap().to_string_lossy().into_owned());
                 }
