@@ -320,36 +320,119 @@ fn period_months(period: &ReportPeriod, issues: &mut Vec<Issue>) -> Option<(Vec<
     Some((months.filter_map(|m| Date::new(period.year, m, 1)).collect(), label))
 }
 
-/// Validates, computes and builds the view.
+/// Validates, computes and builds the view, in steps: the rules of each month of the period,
+/// each member's dues and payment, the preparer, then the sentences of sections I and II.
 pub fn build(input: DuesReportInput, cx: &Context) -> Result<Built> {
     let mut issues = Vec::new();
     let title = cx.sentence("document_title", &json!({ "subject": input.issued.subject }))?;
     let shared = issued::build(&input.issued, "BÁO CÁO", "BC", title.clone(), cx, &mut issues);
-
     let periods = period_months(&input.period, &mut issues);
-    // Rates and wages of each month; a month the 2026 rules do not cover is an error.
+    let monthly = match &periods {
+        Some((months, _)) => monthly_rules(months, input.minimum_wages.as_ref(), &mut issues),
+        None => Vec::new(),
+    };
+    let tally = tally_members(&input, &monthly, &mut issues);
+    let preparer = input.preparer.as_ref().map(|p| preparer_view(p, &mut issues));
+
+    let Some((issued_view, date)) = shared else {
+        return Err(super::invalid(issues));
+    };
+    cx.fail_on_errors(&issues)?;
+    let Some((_, period_label)) = periods else {
+        return Err(super::invalid(issues));
+    };
+
+    let total_members = input.members.len() as u64;
+    let summary = summary_lines(&tally, total_members, input.retention_pct, cx)?;
+    let mut assessment = assessment_lines(&tally, total_members, &period_label, cx)?;
+    assessment.extend(paragraphs(input.assessment.as_deref()));
+    let mut proposals = paragraphs(input.proposals.as_deref());
+    if proposals.is_empty() {
+        proposals.push(cx.sentence("default_proposal", &json!({}))?);
+    }
+    let view = DuesReportView {
+        opening: cx.sentence("opening", &json!({ "period": period_label }))?,
+        base_note: base_note(&tally.wage_bases, cx)?,
+        table: TableView { columns: COLUMNS.to_vec(), rows: tally.rows },
+        total_row: vec![
+            String::new(),
+            "Cộng".into(),
+            String::new(),
+            String::new(),
+            String::new(),
+            vietnamese::money(tally.total_due),
+            vietnamese::money(tally.total_paid),
+            String::new(),
+            String::new(),
+        ],
+        summary,
+        assessment,
+        proposals,
+        preparer,
+        issued: issued_view,
+    };
+    Built::new(&view, date, title, &input.issued.issuer, issues)
+}
+
+/// The dues rates and minimum wages of each month (the request's wages, if given, for every
+/// month); a month the 2026 rules do not cover is an error.
+fn monthly_rules<'a>(
+    months: &[Date],
+    requested_wages: Option<&'a MinimumWages>,
+    issues: &mut Vec<Issue>,
+) -> Vec<(&'static DuesRates, &'a MinimumWages)> {
     let mut monthly = Vec::new();
-    if let Some((months, _)) = &periods {
-        for &month in months {
-            let rates = rates_for(month);
-            let wages = input.minimum_wages.as_ref().or_else(|| minimum_wages_for(month));
-            match (rates, wages) {
-                (Some(rates), Some(wages)) => monthly.push((rates, wages)),
-                _ => {
-                    issues.push(Issue::error(
-                        "/period",
-                        "period_not_covered",
-                        format!(
-                            "{} is before Quy định 01-QĐ/TW took effect (02/2026); older dues rules are not implemented",
-                            vietnamese::month_label(month.month(), month.year()).unwrap_or_default()
-                        ),
-                    ));
-                    break;
-                }
+    for &month in months {
+        let rates = rates_for(month);
+        let wages = requested_wages.or_else(|| minimum_wages_for(month));
+        match (rates, wages) {
+            (Some(rates), Some(wages)) => monthly.push((rates, wages)),
+            _ => {
+                issues.push(Issue::error(
+                    "/period",
+                    "period_not_covered",
+                    format!(
+                        "{} is before Quy định 01-QĐ/TW took effect (02/2026); older dues rules are not implemented",
+                        vietnamese::month_label(month.month(), month.year()).unwrap_or_default()
+                    ),
+                ));
+                break;
             }
         }
     }
+    monthly
+}
 
+/// What the members' rows add up to.
+struct Tally {
+    /// Rows of table F.
+    rows: Vec<Vec<String>>,
+    /// Dues of the period, all members.
+    total_due: u64,
+    /// Paid, all members.
+    total_paid: u64,
+    /// Members who paid at least their dues; channels are counted among them.
+    paid_in_full: u64,
+    /// … of whom on the public-services portal.
+    on_portal: u64,
+    /// … of whom in cash.
+    in_cash: u64,
+    /// (region, wage) pairs that are the base of a `Khác` row, for the note under the table.
+    wage_bases: Vec<(Region, u64)>,
+    /// `đồng chí …` of the members who paid nothing.
+    unpaid: Vec<String>,
+    /// `đồng chí …` of the members who paid less than due.
+    underpaid: Vec<String>,
+    /// Members who paid more than due.
+    overpaid: u64,
+}
+
+/// Each member's dues over the period and what they paid: the rows of table F and their sums.
+fn tally_members(
+    input: &DuesReportInput,
+    monthly: &[(&DuesRates, &MinimumWages)],
+    issues: &mut Vec<Issue>,
+) -> Tally {
     let mut rows = Vec::with_capacity(input.members.len());
     let (mut total_due, mut total_paid) = (0u64, 0u64);
     // Channels are counted among the members who paid in full: the sentence says how those paid.
@@ -382,7 +465,7 @@ pub fn build(input: DuesReportInput, cx: &Context) -> Result<Built> {
             .map(|(rates, wages)| monthly_due(member.category, base_amount, wages.of(region), rates))
             .collect();
         if !member.category.needs_base() && member.category != Category::Student {
-            for (_, wages) in &monthly {
+            for (_, wages) in monthly {
                 let pair = (region, wages.of(region));
                 if !wage_bases.contains(&pair) {
                     wage_bases.push(pair);
@@ -428,28 +511,43 @@ pub fn build(input: DuesReportInput, cx: &Context) -> Result<Built> {
         rows.push(table_row(rows.len() + 1, member, &dues, due));
     }
 
-    let preparer = input.preparer.as_ref().map(|p| {
-        let label = p.label.as_deref().filter(|l| !l.is_empty()).unwrap_or("NGƯỜI LẬP BIỂU");
-        if let Some(issue) = super::common::check_signing_form(label, "/preparer/label".into()) {
-            issues.push(issue);
-        }
-        SignatureView {
-            field: "nguoi_lap_bieu",
-            authority: vietnamese::upper(label),
-            position: None,
-            name: p.full_name.clone(),
-        }
-    });
+    Tally {
+        rows,
+        total_due,
+        total_paid,
+        paid_in_full,
+        on_portal,
+        in_cash,
+        wage_bases,
+        unpaid,
+        underpaid,
+        overpaid,
+    }
+}
 
-    let Some((issued_view, date)) = shared else {
-        return Err(super::invalid(issues));
-    };
-    cx.fail_on_errors(&issues)?;
-    let Some((_, period_label)) = periods else {
-        return Err(super::invalid(issues));
-    };
+/// `NGƯỜI LẬP BIỂU`, left of the signer.
+fn preparer_view(preparer: &Preparer, issues: &mut Vec<Issue>) -> SignatureView {
+    let label = preparer.label.as_deref().filter(|l| !l.is_empty()).unwrap_or("NGƯỜI LẬP BIỂU");
+    if let Some(issue) = super::common::check_signing_form(label, "/preparer/label".into()) {
+        issues.push(issue);
+    }
+    SignatureView {
+        field: "nguoi_lap_bieu",
+        authority: vietnamese::upper(label),
+        position: None,
+        name: preparer.full_name.clone(),
+    }
+}
 
-    let total_members = input.members.len() as u64;
+/// The summary lines under table F: who paid, what was due and collected (in words), and with
+/// `retention_pct` what the cell keeps and remits.
+fn summary_lines(
+    tally: &Tally,
+    total_members: u64,
+    retention_pct: Option<f64>,
+    cx: &Context,
+) -> Result<Vec<String>> {
+    let Tally { paid_in_full, total_due, total_paid, .. } = *tally;
     let words = vietnamese::amount_in_words(total_paid, &WordsOptions::default());
     let mut summary = vec![
         cx.sentence(
@@ -466,7 +564,7 @@ pub fn build(input: DuesReportInput, cx: &Context) -> Result<Built> {
             &json!({ "amount": vietnamese::money_dong(total_paid), "words": words }),
         )?,
     ];
-    if let Some(pct) = input.retention_pct {
+    if let Some(pct) = retention_pct {
         // Basis points keep the arithmetic in integers; the schema bounds pct to 0–100.
         let bp = (pct * 100.0).round() as u64;
         let kept = share(total_paid, bp);
@@ -477,9 +575,18 @@ pub fn build(input: DuesReportInput, cx: &Context) -> Result<Built> {
         summary
             .push(cx.sentence("remitted", &json!({ "amount": vietnamese::money_dong(total_paid - kept) }))?);
     }
+    Ok(summary)
+}
 
-    // Section II in one sentence (how many paid in full, by which channel, who paid more), then
-    // who did not pay or paid too little.
+/// Section II: one sentence on who paid in full, by which channel and who paid more, then who
+/// did not pay or paid too little.
+fn assessment_lines(
+    tally: &Tally,
+    total_members: u64,
+    period_label: &str,
+    cx: &Context,
+) -> Result<Vec<String>> {
+    let Tally { paid_in_full, on_portal, in_cash, overpaid, ref unpaid, ref underpaid, .. } = *tally;
     let count = vietnamese::count_before_noun;
     let mut paid = cx.sentence(
         "paid",
@@ -516,13 +623,12 @@ pub fn build(input: DuesReportInput, cx: &Context) -> Result<Built> {
             &json!({ "count": count(underpaid.len() as u64), "names": underpaid.join(", ") }),
         )?);
     }
-    assessment.extend(paragraphs(input.assessment.as_deref()));
-    let mut proposals = paragraphs(input.proposals.as_deref());
-    if proposals.is_empty() {
-        proposals.push(cx.sentence("default_proposal", &json!({}))?);
-    }
+    Ok(assessment)
+}
 
-    let base_note = if wage_bases.is_empty() {
+/// The note under table F: the regional minimum wages the `Khác` rows are computed from.
+fn base_note(wage_bases: &[(Region, u64)], cx: &Context) -> Result<Option<String>> {
+    Ok(if wage_bases.is_empty() {
         None
     } else {
         let regions: Vec<String> = wage_bases
@@ -532,29 +638,7 @@ pub fn build(input: DuesReportInput, cx: &Context) -> Result<Built> {
             })
             .collect();
         Some(cx.sentence("base_note", &json!({ "regions": regions.join("; ") }))?)
-    };
-    let view = DuesReportView {
-        opening: cx.sentence("opening", &json!({ "period": period_label }))?,
-        base_note,
-        table: TableView { columns: COLUMNS.to_vec(), rows },
-        total_row: vec![
-            String::new(),
-            "Cộng".into(),
-            String::new(),
-            String::new(),
-            String::new(),
-            vietnamese::money(total_due),
-            vietnamese::money(total_paid),
-            String::new(),
-            String::new(),
-        ],
-        summary,
-        assessment,
-        proposals,
-        preparer,
-        issued: issued_view,
-    };
-    Built::new(&view, date, title, &input.issued.issuer, issues)
+    })
 }
 
 /// Header cells of table F.

@@ -973,6 +973,69 @@ mod tests {
     }
 
     #[test]
+    fn attendance_is_counted_by_status_exemption_and_presence() {
+        // (cell, [total, official, probationary, exempt, required, present, absent,
+        //  absent_excused, voters_present, official_base])
+        let cases: [(Vec<M>, [u64; 10]); 4] = [
+            // The example cell: 19 official (17 present), 1 probationary present.
+            (
+                [many(17, OFFICIAL_PRESENT), many(2, OFFICIAL_ABSENT), many(1, PROBATIONARY_PRESENT)]
+                    .concat(),
+                [20, 19, 1, 0, 20, 18, 2, 2, 17, 19],
+            ),
+            // The exempt do not have to attend; one who came votes and counts in the base, but
+            // not among those present of those who had to attend.
+            (
+                [many(3, OFFICIAL_PRESENT), vec![EXEMPT_ABSENT, EXEMPT_PRESENT]].concat(),
+                [5, 5, 0, 2, 3, 3, 0, 0, 4, 4],
+            ),
+            // Probationary members attend but never vote.
+            (
+                [many(2, OFFICIAL_ABSENT), many(2, PROBATIONARY_PRESENT)].concat(),
+                [4, 2, 2, 0, 4, 2, 2, 2, 0, 2],
+            ),
+            (Vec::new(), [0; 10]),
+        ];
+        for (cell, expected) in cases {
+            let c = counts(&cell);
+            let found = [
+                c.total,
+                c.official,
+                c.probationary,
+                c.exempt,
+                c.required,
+                c.present,
+                c.absent,
+                c.absent_excused,
+                c.voters_present,
+                c.official_base,
+            ];
+            assert_eq!(found, expected, "{cell:?}");
+            assert_eq!(c.absent_unexcused, 0, "every test absence is excused");
+        }
+    }
+
+    #[test]
+    fn vote_counts_are_checked_against_the_voters() {
+        // ([for, against, abstain], voters, codes)
+        let cases: [([u32; 3], u64, &[&str]); 6] = [
+            ([17, 0, 0], 17, &[]),
+            ([9, 8, 0], 17, &[]),
+            ([18, 0, 0], 17, &["votes_exceed_voters"]),
+            ([10, 0, 0], 17, &["votes_incomplete"]),
+            ([8, 9, 0], 17, &["not_adopted"]),
+            ([5, 3, 0], 16, &["votes_incomplete", "not_adopted"]),
+        ];
+        for (votes, voters, expected) in cases {
+            let mut issues = Vec::new();
+            check_vote_counts("/vote", votes, voters, &mut issues);
+            check_majority("/vote", u64::from(votes[0]), voters, &mut issues);
+            let codes: Vec<_> = issues.iter().map(|i| i.code).collect();
+            assert_eq!(codes, expected, "{votes:?} of {voters}");
+        }
+    }
+
+    #[test]
     fn two_thirds_are_compared_in_integers() {
         // (for, base, reaches two thirds)
         let cases = [

@@ -1,5 +1,6 @@
 //! Integration tests, one binary (ripgrep's layout): each module covers one area of behaviour.
 
+mod architecture;
 mod batch;
 mod cli;
 mod dues_report;
