@@ -148,6 +148,9 @@ pub struct MergedEntry {
 pub struct BatchControl<'a> {
     /// Documents typeset at once.
     pub workers: usize,
+    /// Where the workers run: threads started for this batch unless the caller has long-lived
+    /// threads to lend (the server's render threads, whose allocator heaps are already warm).
+    pub threads: &'a dyn WorkerThreads,
     /// Set by the caller to stop the batch (e.g. its client went away).
     pub cancelled: &'a AtomicBool,
     /// Called as each item is written, with the time its document took to produce.
@@ -155,10 +158,34 @@ pub struct BatchControl<'a> {
 }
 
 impl<'a> BatchControl<'a> {
-    /// `workers` threads, never cancelled, no progress reports.
+    /// `workers` threads started for the batch, never cancelled, no progress reports.
     pub fn new(workers: usize) -> Self {
         static NEVER: AtomicBool = AtomicBool::new(false);
-        BatchControl { workers, cancelled: &NEVER, on_item: &|_, _| {} }
+        BatchControl { workers, threads: &FreshThreads, cancelled: &NEVER, on_item: &|_, _| {} }
+    }
+}
+
+/// A job that borrows from the batch: it must finish before [`WorkerThreads::run`] returns.
+pub type ScopedJob<'s> = Box<dyn FnOnce() + Send + 's>;
+
+/// Threads that run a batch's workers.
+pub trait WorkerThreads: Sync {
+    /// Runs every job on a thread of its own and `meanwhile` on the calling thread; returns once
+    /// `meanwhile` has returned and every job has finished (or was dropped without running).
+    fn run<'s>(&self, jobs: Vec<ScopedJob<'s>>, meanwhile: &mut dyn FnMut());
+}
+
+/// One thread per job, started for this batch and joined at its end.
+pub struct FreshThreads;
+
+impl WorkerThreads for FreshThreads {
+    fn run<'s>(&self, jobs: Vec<ScopedJob<'s>>, meanwhile: &mut dyn FnMut()) {
+        std::thread::scope(|scope| {
+            for job in jobs {
+                scope.spawn(job);
+            }
+            meanwhile();
+        });
     }
 }
 
@@ -276,10 +303,10 @@ impl Engine {
         let (job_sender, job_receiver) = mpsc::channel::<(usize, PreparedItem)>();
         let job_receiver = Mutex::new(job_receiver);
         let (done_sender, done_receiver) = mpsc::channel::<(usize, Outcome)>();
-        std::thread::scope(|scope| -> Result<()> {
-            for _ in 0..workers.min(total) {
+        let workers: Vec<ScopedJob> = (0..workers.min(total))
+            .map(|_| {
                 let (job_receiver, done_sender) = (&job_receiver, done_sender.clone());
-                scope.spawn(move || {
+                Box::new(move || {
                     loop {
                         // The lock is released at the end of this statement, before typesetting.
                         let job = job_receiver.lock().ok().and_then(|jobs| jobs.recv().ok());
@@ -289,72 +316,81 @@ impl Engine {
                             break;
                         }
                     }
-                });
-            }
-            // With every worker gone, waiting for a result must fail rather than hang.
-            drop(done_sender);
-            // Dropped on every return, which stops the workers after their current document.
-            let job_sender = job_sender;
-            let workers_stopped = || Error::Internal("batch workers stopped".into());
-            for job in items.by_ref().take(window) {
-                job_sender.send(job).map_err(|_| workers_stopped())?;
-            }
-            let mut finished = BTreeMap::new();
-            for index in 0..total {
-                if control.cancelled.load(Ordering::Relaxed) {
-                    return Err(Error::Io(std::io::Error::other("batch cancelled")));
-                }
-                let result = loop {
-                    if let Some(outcome) = finished.remove(&index) {
-                        break outcome;
-                    }
-                    let (done, outcome) = done_receiver.recv().map_err(|_| workers_stopped())?;
-                    finished.insert(done, outcome);
-                };
-                if let Some(job) = items.next() {
+                }) as ScopedJob
+            })
+            .collect();
+        // With every worker gone, waiting for a result must fail rather than hang.
+        drop(done_sender);
+        // Moved into the writer and dropped on its every return, which closes the workers' queue:
+        // they stop after their current document.
+        let mut job_sender = Some(job_sender);
+        let mut written = Ok(());
+        let mut write_entries = || {
+            let Some(job_sender) = job_sender.take() else { return };
+            written = (|| {
+                let workers_stopped = || Error::Internal("batch workers stopped".into());
+                for job in items.by_ref().take(window) {
                     job_sender.send(job).map_err(|_| workers_stopped())?;
                 }
-                let took = match &result {
-                    Outcome::Rendered(_, _, took) => Some(*took),
-                    Outcome::Skipped(_) => None,
-                };
-                let entry = match result {
-                    Outcome::Rendered(rendered, file_name, _) => {
-                        zip.start_file(file_name.as_str(), options).map_err(zip_error)?;
-                        zip.write_all(&rendered.pdf)?;
-                        if let Some(merged) = merged.as_mut() {
-                            merged.append(&rendered.pdf, file_name.trim_end_matches(".pdf"))?;
-                        }
-                        ManifestItem {
-                            index,
-                            status: ItemStatus::Ok,
-                            file_name: Some(file_name),
-                            pages: Some(rendered.pages),
-                            bytes: Some(rendered.pdf.len()),
-                            sha256: Some(hex(&Sha256::digest(&rendered.pdf))),
-                            fields: rendered.fields,
-                            warnings: rendered.warnings,
-                            problems: Vec::new(),
-                        }
+                let mut finished = BTreeMap::new();
+                for index in 0..total {
+                    if control.cancelled.load(Ordering::Relaxed) {
+                        return Err(Error::Io(std::io::Error::other("batch cancelled")));
                     }
-                    Outcome::Skipped(problems) => ManifestItem {
-                        index,
-                        status: ItemStatus::Skipped,
-                        file_name: None,
-                        pages: None,
-                        bytes: None,
-                        sha256: None,
-                        fields: Vec::new(),
-                        warnings: Vec::new(),
-                        problems,
-                    },
-                };
-                (control.on_item)(&entry, took);
-                manifest.items.push(entry);
-                zip.flush()?;
-            }
-            Ok(())
-        })?;
+                    let result = loop {
+                        if let Some(outcome) = finished.remove(&index) {
+                            break outcome;
+                        }
+                        let (done, outcome) = done_receiver.recv().map_err(|_| workers_stopped())?;
+                        finished.insert(done, outcome);
+                    };
+                    if let Some(job) = items.next() {
+                        job_sender.send(job).map_err(|_| workers_stopped())?;
+                    }
+                    let took = match &result {
+                        Outcome::Rendered(_, _, took) => Some(*took),
+                        Outcome::Skipped(_) => None,
+                    };
+                    let entry = match result {
+                        Outcome::Rendered(rendered, file_name, _) => {
+                            zip.start_file(file_name.as_str(), options).map_err(zip_error)?;
+                            zip.write_all(&rendered.pdf)?;
+                            if let Some(merged) = merged.as_mut() {
+                                merged.append(&rendered.pdf, file_name.trim_end_matches(".pdf"))?;
+                            }
+                            ManifestItem {
+                                index,
+                                status: ItemStatus::Ok,
+                                file_name: Some(file_name),
+                                pages: Some(rendered.pages),
+                                bytes: Some(rendered.pdf.len()),
+                                sha256: Some(hex(&Sha256::digest(&rendered.pdf))),
+                                fields: rendered.fields,
+                                warnings: rendered.warnings,
+                                problems: Vec::new(),
+                            }
+                        }
+                        Outcome::Skipped(problems) => ManifestItem {
+                            index,
+                            status: ItemStatus::Skipped,
+                            file_name: None,
+                            pages: None,
+                            bytes: None,
+                            sha256: None,
+                            fields: Vec::new(),
+                            warnings: Vec::new(),
+                            problems,
+                        },
+                    };
+                    (control.on_item)(&entry, took);
+                    manifest.items.push(entry);
+                    zip.flush()?;
+                }
+                Ok(())
+            })();
+        };
+        control.threads.run(workers, &mut write_entries);
+        written?;
         if let Some(merged) = merged {
             zip.start_file(MERGED_NAME, options).map_err(zip_error)?;
             let mut entry = HashingWriter { inner: &mut zip, hasher: Sha256::new(), bytes: 0 };

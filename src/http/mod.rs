@@ -3,8 +3,9 @@
 //! `{"error": {"code", "message", "details": [{"pointer", "message", …}]}}`.
 //!
 //! Typesetting is CPU-bound and synchronous, so it runs off the async workers behind
-//! [`admission`] (one slot per core, a bounded queue, then 503): single documents on the
-//! long-lived [`render_threads`], batches on their own workers. The async workers stay free to
+//! [`admission`] (one slot per core, a bounded queue, then 503) on the long-lived
+//! [`render_threads`]: single documents one at a time, a batch on all of them at once while it
+//! holds every slot. The async workers stay free to
 //! accept, answer health checks and refuse work quickly. Every request gets an id
 //! (`X-Request-Id`), one log line without document content, and counts in [`metrics`].
 
@@ -509,6 +510,7 @@ async fn render_batch(
     let (chunks, receiver) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(8);
     let (admitted, ready) = tokio::sync::oneshot::channel::<Result<(), ApiError>>();
     let (engine, metrics, admission) = (state.engine.clone(), state.metrics.clone(), state.admission.clone());
+    let render_threads = state.render_threads.clone();
     let max_items = state.max_batch_items;
     let (span, runtime) = (tracing::Span::current(), tokio::runtime::Handle::current());
     tokio::task::spawn_blocking(move || {
@@ -535,7 +537,9 @@ async fn render_batch(
                 metrics.rendered(&template, took, pages);
             }
         };
-        let control = BatchControl { on_item: &on_item, ..BatchControl::new(workers) };
+        // Holding every render slot, the batch borrows the idle render threads for its workers.
+        let control =
+            BatchControl { threads: &*render_threads, on_item: &on_item, ..BatchControl::new(workers) };
         let writer = ChannelWriter { chunks, buffer: Vec::new() };
         match engine.write_batch(prepared, writer, &control) {
             Ok(manifest) => tracing::info!(items = manifest.items.len(), "batch written"),
