@@ -205,9 +205,9 @@ pub fn column_letter(column: u32) -> String {
     letters.iter().rev().collect()
 }
 
-/// The blank workbook of `template`.
-pub fn template_workbook(template: &Template) -> Result<Vec<u8>> {
-    let layout = Layout::from_schema(template.schema.source());
+/// The blank workbook of `template` (one of `catalog`'s).
+pub fn template_workbook(catalog: &Catalog, template: &Template) -> Result<Vec<u8>> {
+    let layout = Layout::of_template(catalog, template);
     write::workbook(template, &layout, &write::Content { defaults: None, items: &[], options: &[] }, &[])
 }
 
@@ -218,7 +218,7 @@ pub fn export(catalog: &Catalog, batch: &Value) -> Result<Vec<u8>> {
         Error::Invalid(vec![Issue::error("/template", "required", "the batch names no template")])
     })?;
     let template = catalog.get(template_id)?;
-    let layout = Layout::from_schema(template.schema.source());
+    let layout = Layout::of_template(catalog, template);
     let defaults = batch.get("defaults").filter(|d| !d.is_null());
     let items: &[Value] = batch.get("items").and_then(Value::as_array).map_or(&[], Vec::as_slice);
     let mut problems = Vec::new();
@@ -323,7 +323,7 @@ pub fn import(catalog: &Catalog, bytes: &[u8], format: Format, options: &ImportO
             )])
         })?;
     let template = catalog.get(&template_id)?;
-    let layout = Layout::from_schema(template.schema.source());
+    let layout = Layout::of_template(catalog, template);
     let mut reader = Importer {
         layout: &layout,
         provenance: Provenance::default(),

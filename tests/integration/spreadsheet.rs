@@ -78,7 +78,9 @@ fn every_template_round_trips_through_its_workbook_to_the_same_pdfs() {
 
 #[test]
 fn the_blank_workbook_has_the_documented_sheets_and_a_hidden_pointer_row() {
-    let bytes = spreadsheet::template_workbook(engine().catalog().get("resolution").unwrap()).unwrap();
+    let bytes =
+        spreadsheet::template_workbook(engine().catalog(), engine().catalog().get("resolution").unwrap())
+            .unwrap();
     let grids = spreadsheet::read::xlsx(&bytes, &Limits::default()).unwrap();
     let names: Vec<_> = grids.iter().map(|g| g.name.as_str()).collect();
     assert_eq!(&names[..3], ["Hướng dẫn", "Chung", "Chi bộ"]);
@@ -742,4 +744,22 @@ async fn hostile_uploads_answer_413_and_422_over_http() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let (status, _, _) = post("/v1/batch", "application/vnd.ms-excel", vec![0; 100]).await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+}
+
+#[test]
+fn workbook_columns_follow_the_form_not_the_alphabet() {
+    let engine = engine();
+    let catalog = engine.catalog();
+    let layout = spreadsheet::Layout::of_template(catalog, catalog.get("resolution").unwrap());
+    let pointers: Vec<&str> = layout.columns.iter().map(|c| c.pointer.as_str()).collect();
+    // The form's first step is the issuing cell, in the schema's order.
+    assert_eq!(pointers[..3], ["/issuer/superior_name", "/issuer/name", "/issuer/issuer_code"]);
+    let at = |pointer: &str| pointers.iter().position(|p| *p == pointer).unwrap();
+    assert!(at("/number/seq") < at("/issue_date"));
+    assert!(at("/issue_date") < at("/meeting_date") && at("/meeting_date") < at("/subject"));
+    assert!(at("/vote/for") < at("/vote/against") && at("/vote/against") < at("/signer/full_name"));
+    // Settings the form hides come last.
+    assert!(at("/archive_line") < at("/document_type"), "{pointers:?}");
+    let lists: Vec<&str> = layout.lists.iter().map(|l| l.pointer.as_str()).collect();
+    assert_eq!(lists, ["/results/strengths", "/tasks", "/assignments_table"]);
 }
