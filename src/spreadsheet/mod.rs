@@ -330,6 +330,12 @@ pub fn import(catalog: &Catalog, bytes: &[u8], format: Format, options: &ImportO
         errors: Vec::new(),
         warnings: Vec::new(),
         convert_legacy: options.convert_legacy,
+        file_legacy: legacy::prevailing(grids.iter().flat_map(|grid| grid.cells.values()).filter_map(
+            |cell| match cell {
+                Cell::Text(text) => Some(text.as_str()),
+                _ => None,
+            },
+        )),
     };
     let mut batch = Map::new();
     batch.insert("template".into(), Value::String(template.id.clone()));
@@ -384,6 +390,8 @@ struct Importer<'a> {
     errors: Vec<Issue>,
     warnings: Vec<Issue>,
     convert_legacy: bool,
+    /// The legacy encoding the file's clearly legacy texts are in, if any.
+    file_legacy: Option<legacy::Legacy>,
 }
 
 impl Importer<'_> {
@@ -416,17 +424,25 @@ impl Importer<'_> {
     fn check_legacy(&mut self, value: &mut Value, pointer: &str, here: &Location) {
         match value {
             Value::String(text) => {
-                if let Some((encoding, converted)) = legacy::detect(text) {
+                let found = legacy::detect(text)
+                    .map(|(encoding, converted)| (encoding, converted, ""))
+                    .or_else(|| {
+                        let encoding = self.file_legacy?;
+                        let converted = legacy::convert_as(text, encoding)?;
+                        Some((encoding, converted, " như các ô khác của tệp"))
+                    });
+                if let Some((encoding, converted, like_the_rest)) = found {
                     let action = if self.convert_legacy {
                         "đã chuyển sang Unicode"
                     } else {
-                        "chưa chuyển; gửi lại với convert_legacy=true (--convert-legacy) để dùng bản chuyển"
+                        "chưa chuyển: để dùng bản chuyển, gửi lại và chọn chuyển sang Unicode \
+                         (convert_legacy=true, --convert-legacy)"
                     };
                     let mut issue = Issue::warning(
                         pointer,
                         "legacy_encoding",
                         format!(
-                            "chữ có vẻ gõ bằng bảng mã {}: «{text}» đọc là «{converted}» ({action})",
+                            "chữ có vẻ gõ bằng bảng mã {}{like_the_rest}: «{text}» đọc là «{converted}» ({action})",
                             encoding.name()
                         ),
                     );

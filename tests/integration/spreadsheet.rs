@@ -610,6 +610,49 @@ fn legacy_encodings_are_reported_with_the_conversion_and_converted_only_on_reque
     assert_eq!(converted.batch["items"][0]["issuer"]["name"], "CHI BỘ THÔN ĐÔNG HẢI");
 }
 
+/// An ODS items sheet for the resolution template with one row of texts.
+fn legacy_ods(cells: &[(&str, &str)]) -> Vec<u8> {
+    let header: String = cells.iter().map(|(pointer, _)| ods_cell(pointer)).collect();
+    let row: String = cells.iter().map(|(_, text)| ods_cell(text)).collect();
+    let rows = format!("<table:table-row>{header}</table:table-row><table:table-row>{row}</table:table-row>");
+    ods(&format!(r#"<table:table table:name="Chi bộ">{rows}</table:table>"#))
+}
+
+#[test]
+fn short_tcvn3_texts_are_read_like_the_rest_of_their_file() {
+    // `Chi bé khu phè 3` is also valid Unicode ("bé" is a word); the signer's name is clearly TCVN3.
+    let bytes = legacy_ods(&[("/issuer/name", "Chi bé khu phè 3"), ("/signer/full_name", "NguyÔn V¨n An")]);
+    let options = ImportOptions { template: Some("resolution".into()), ..Default::default() };
+    let imported = import(&bytes, SheetFormat::Ods, &options);
+    let messages: Vec<&str> = imported.warnings.iter().map(|w| w.message.as_str()).collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(
+        messages[0]
+            .contains("TCVN3 (ABC) như các ô khác của tệp: «Chi bé khu phè 3» đọc là «Chi bộ khu phố 3»")
+    );
+    assert!(messages[1].contains("«NguyÔn V¨n An» đọc là «Nguyễn Văn An»"), "{}", messages[1]);
+    assert_eq!(imported.warnings[0].location.as_ref().map(|l| (l.row, l.column.as_str())), Some((2, "A")));
+    let converted =
+        import(&bytes, SheetFormat::Ods, &ImportOptions { convert_legacy: true, ..options.clone() });
+    assert_eq!(converted.batch["items"][0]["issuer"]["name"], "Chi bộ khu phố 3");
+    assert_eq!(converted.batch["items"][0]["signer"]["full_name"], "Nguyễn Văn An");
+    // In a Unicode file the same text is left alone: nothing says it is TCVN3.
+    let unicode = legacy_ods(&[("/issuer/name", "Chi bé khu phè 3"), ("/signer/full_name", "Nguyễn Văn An")]);
+    assert!(import(&unicode, SheetFormat::Ods, &options).warnings.is_empty());
+}
+
+#[test]
+fn vni_texts_are_reported_with_their_conversion() {
+    let bytes = legacy_ods(&[("/issuer/name", "Chi boä khu phoá 3"), ("/signer/full_name", "Leâ Vaên Taùm")]);
+    let options =
+        ImportOptions { template: Some("resolution".into()), convert_legacy: true, ..Default::default() };
+    let imported = import(&bytes, SheetFormat::Ods, &options);
+    assert_eq!(imported.warnings.len(), 2, "{:?}", imported.warnings);
+    assert!(imported.warnings.iter().all(|w| w.message.contains("bảng mã VNI")));
+    assert_eq!(imported.batch["items"][0]["issuer"]["name"], "Chi bộ khu phố 3");
+    assert_eq!(imported.batch["items"][0]["signer"]["full_name"], "Lê Văn Tám");
+}
+
 /// Rewrites one entry of a zip (to make files no spreadsheet program would write).
 fn with_entry(zip: &[u8], name: &str, edit: impl Fn(String) -> String) -> Vec<u8> {
     let mut archive = zip::ZipArchive::new(Cursor::new(zip)).unwrap();
