@@ -236,17 +236,20 @@ pub fn detect(text: &str) -> Option<(Legacy, String)> {
     }
 }
 
-/// The encoding most clearly legacy texts among `texts` are in, if any is.
+/// The encoding most clearly legacy texts among `texts` are in, if they outnumber the texts
+/// plainly in Unicode (holding letters beyond Latin-1, which no legacy font produces).
 pub fn prevailing<'t>(texts: impl IntoIterator<Item = &'t str>) -> Option<Legacy> {
-    let (mut tcvn3, mut vni) = (0, 0);
-    for (encoding, _) in texts.into_iter().filter_map(detect) {
-        match encoding {
-            Legacy::Tcvn3 => tcvn3 += 1,
-            Legacy::Vni => vni += 1,
+    let (mut tcvn3, mut vni, mut unicode) = (0, 0, 0);
+    for text in texts {
+        match detect(text) {
+            Some((Legacy::Tcvn3, _)) => tcvn3 += 1,
+            Some((Legacy::Vni, _)) => vni += 1,
+            None if text.chars().any(|c| u32::from(c) > 0xff) => unicode += 1,
+            None => {}
         }
     }
     match (tcvn3, vni) {
-        (0, 0) => None,
+        _ if tcvn3 + vni <= unicode => None,
         _ if tcvn3 >= vni => Some(Legacy::Tcvn3),
         _ => Some(Legacy::Vni),
     }
@@ -367,6 +370,8 @@ mod tests {
         assert_eq!(convert_as("Nguyễn Văn An", Legacy::Tcvn3), None);
         assert_eq!(convert_as("CHI BO 5", Legacy::Tcvn3), None);
         assert_eq!(prevailing(["Chi bé", "Nguyễn Văn An"]), None);
+        // One odd text among Unicode ones does not make a file legacy.
+        assert_eq!(prevailing(["NguyÔn V¨n An", "Hoàn thành bê tông hóa ngõ", "Đảng bộ"]), None);
     }
 
     #[test]

@@ -330,12 +330,24 @@ pub fn import(catalog: &Catalog, bytes: &[u8], format: Format, options: &ImportO
         errors: Vec::new(),
         warnings: Vec::new(),
         convert_legacy: options.convert_legacy,
-        file_legacy: legacy::prevailing(grids.iter().flat_map(|grid| grid.cells.values()).filter_map(
-            |cell| match cell {
-                Cell::Text(text) => Some(text.as_str()),
-                _ => None,
-            },
-        )),
+        file_legacy: legacy::prevailing(
+            grids
+                .iter()
+                // The office's own texts: not the sheets and headers the workbook came with.
+                .filter(|grid| grid.name != GUIDE_SHEET && grid.name != LISTS_SHEET)
+                .flat_map(|grid| {
+                    let values_only = grid.name == DEFAULTS_SHEET;
+                    grid.cells.iter().filter(
+                        move |((row, column), _)| {
+                            if values_only { *column == 1 } else { *row >= 1 }
+                        },
+                    )
+                })
+                .filter_map(|(_, cell)| match cell {
+                    Cell::Text(text) => Some(text.as_str()),
+                    _ => None,
+                }),
+        ),
     };
     let mut batch = Map::new();
     batch.insert("template".into(), Value::String(template.id.clone()));

@@ -70,7 +70,12 @@ fn every_template_round_trips_through_its_workbook_to_the_same_pdfs() {
     for batch in batches {
         let workbook = spreadsheet::export(engine().catalog(), &batch).unwrap_or_else(|e| panic!("{e:?}"));
         let imported = import(&workbook, SheetFormat::Xlsx, &ImportOptions::default());
-        assert!(imported.errors.is_empty() && imported.warnings.is_empty(), "{:?}", imported.errors);
+        assert!(
+            imported.errors.is_empty() && imported.warnings.is_empty(),
+            "{:?} {:?}",
+            imported.errors,
+            imported.warnings
+        );
         assert_eq!(imported.batch, without_nulls(&batch), "template {}", batch["template"]);
         assert_eq!(pdf_digests(&imported.batch), pdf_digests(&batch), "template {}", batch["template"]);
     }
