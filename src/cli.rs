@@ -224,7 +224,7 @@ fn run(command: Command) -> Result<ExitCode, Error> {
         Command::Workbook { template, batch, output, engine } => {
             let engine = engine.engine()?;
             let bytes = match batch {
-                None => spreadsheet::template_workbook(engine.catalog().get(&template)?)?,
+                None => spreadsheet::template_workbook(engine.catalog(), engine.catalog().get(&template)?)?,
                 Some(path) => {
                     let mut request = input::parse(&read_input(&path)?)?;
                     if let Some(object) = request.as_object_mut() {

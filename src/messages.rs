@@ -130,7 +130,10 @@ pub fn vietnamese(issue: &Issue) -> Option<String> {
         | "duplicate_number"
         | "unknown_item"
         | "legacy_encoding"
-        | "template_mismatch" => {
+        | "template_mismatch"
+        // The ward office's page words these itself.
+        | "too_large"
+        | "unknown_template" => {
             return Some(issue.message.clone());
         }
         _ => return None,

@@ -152,8 +152,10 @@ pub(super) async fn template_workbook(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     state.engine.catalog().get(&id)?;
-    let bytes =
-        blocking(&state, move |engine, _| spreadsheet::template_workbook(engine.catalog().get(&id)?)).await?;
+    let bytes = blocking(&state, move |engine, _| {
+        spreadsheet::template_workbook(engine.catalog(), engine.catalog().get(&id)?)
+    })
+    .await?;
     Ok(xlsx_response(bytes, "mau-hang-loat.xlsx", "Mẫu hàng loạt.xlsx"))
 }
 

@@ -5,9 +5,20 @@
 //! entry, keyed by the item's number (`STT`); anything the grid cannot express (a list of lists, a
 //! union of shapes) is one cell holding JSON. The mapping never depends on header text: each
 //! column's JSON Pointer is written in the hidden second row.
+//!
+//! Columns follow the document's own order, as the secretaries' form shows it: the steps of the
+//! template's `form.json` (issuer, number, dates, subject…), then the fields it hides (settings
+//! an integrator chooses), each group in the order the schema lists its properties. The crate's
+//! `serde_json` sorts object keys, so that order is read once more from the schema files' text
+//! ([`KeyOrder`]).
 
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
+use crate::catalog::{COMMON_SCHEMA_PATH, Catalog, Template};
 use crate::error::pointer_token;
 
 /// What a cell holds, and so how it is written and read back.
@@ -66,10 +77,28 @@ pub struct Layout {
 pub const RESERVED_SHEETS: [&str; 4] = ["Hướng dẫn", "Chung", "Chi bộ", "Danh mục"];
 
 impl Layout {
-    /// Derives the layout from a template's schema (with its `$defs` merged in).
-    pub fn from_schema(schema: &Value) -> Layout {
+    /// The layout of a template, its columns in the form's order, else the schema files'.
+    pub fn of_template(catalog: &Catalog, template: &Template) -> Layout {
+        let file = |name: &str| {
+            let path = format!("/{}/{name}", template.id);
+            catalog.files().iter().find(|f| f.path == path).map(|f| f.data.as_slice())
+        };
+        let common = catalog.files().iter().find(|f| f.path == COMMON_SCHEMA_PATH).map(|f| f.data.as_slice());
+        let order = KeyOrder::read(file("schema.json").into_iter().chain(common));
+        let mut layout = Layout::from_schema(template.schema.source(), &order);
+        let form: Vec<String> = file("form.json").map(form_order).unwrap_or_default();
+        let rank =
+            |pointer: &str| form.iter().position(|pattern| places(pattern, pointer)).unwrap_or(form.len());
+        // Stable: within a step, the schema's order stays.
+        layout.columns.sort_by_key(|column| rank(&column.pointer));
+        layout.lists.sort_by_key(|list| rank(&list.pointer));
+        layout
+    }
+
+    /// Derives the layout from a schema (with its `$defs` merged in); properties in `order`.
+    pub fn from_schema(schema: &Value, order: &KeyOrder) -> Layout {
         let defs = schema.get("$defs").and_then(Value::as_object).cloned().unwrap_or_default();
-        let walker = Walker { defs: &defs };
+        let walker = Walker { defs: &defs, order };
         let mut layout = Layout { columns: Vec::new(), lists: Vec::new() };
         let mut used_sheets: Vec<String> = RESERVED_SHEETS.iter().map(|s| s.to_string()).collect();
         walker.object(schema, "", &[], &mut |pointer, titles, node, kind| match kind {
@@ -104,13 +133,110 @@ impl Layout {
     }
 }
 
+/// The field patterns of a `form.json`, in order: each step's fields, then the hidden ones.
+fn form_order(text: &[u8]) -> Vec<String> {
+    let Ok(form) = serde_json::from_slice::<Value>(text) else { return Vec::new() };
+    let steps = form.get("steps").and_then(Value::as_array).into_iter().flatten();
+    let step_fields =
+        steps.flat_map(|step| step.get("fields").and_then(Value::as_array).into_iter().flatten());
+    let hidden = form.get("hidden").and_then(Value::as_array).into_iter().flatten();
+    step_fields.chain(hidden).filter_map(Value::as_str).map(str::to_string).collect()
+}
+
+/// Whether the form field `pattern` (`*` for any list index) places the value at `pointer`: the
+/// pattern names it or one of its parents.
+fn places(pattern: &str, pointer: &str) -> bool {
+    let mut tokens = pointer.split('/');
+    pattern.split('/').all(|p| tokens.next().is_some_and(|t| p == "*" || p == t))
+}
+
 enum Placed {
     Column(Kind),
     List,
 }
 
+/// The order in which JSON texts list the keys of each of their objects, looked up by an
+/// object's set of keys (a schema's `properties` objects have distinct sets in practice; an
+/// unknown set keeps the sorted order).
+#[derive(Debug, Default)]
+pub struct KeyOrder(HashMap<Vec<String>, Vec<String>>);
+
+impl KeyOrder {
+    /// Records every object of these JSON texts (a text that is not JSON adds nothing).
+    pub fn read<'a>(texts: impl IntoIterator<Item = &'a [u8]>) -> KeyOrder {
+        let mut order = KeyOrder::default();
+        for text in texts {
+            let mut deserializer = serde_json::Deserializer::from_slice(text);
+            // A broken file fails to load as a template long before this; nothing to report.
+            let _ = Recorder(&mut order.0).deserialize(&mut deserializer);
+        }
+        order
+    }
+
+    /// The entries of `map` in recorded order.
+    fn entries<'m>(&self, map: &'m Map<String, Value>) -> Vec<(&'m String, &'m Value)> {
+        let mut entries: Vec<_> = map.iter().collect();
+        let keys: Vec<String> = map.keys().cloned().collect();
+        if let Some(listed) = self.0.get(&keys) {
+            entries.sort_by_key(|(key, _)| listed.iter().position(|k| k == *key));
+        }
+        entries
+    }
+}
+
+/// Walks a JSON text, recording each object's keys in text order under its sorted keys.
+struct Recorder<'r>(&'r mut HashMap<Vec<String>, Vec<String>>);
+
+impl<'de> DeserializeSeed<'de> for Recorder<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Recorder<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("JSON")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(Recorder(&mut *self.0))?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut keys = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            map.next_value_seed(Recorder(&mut *self.0))?;
+            keys.push(key);
+        }
+        let mut sorted = keys.clone();
+        sorted.sort();
+        self.0.insert(sorted, keys);
+        Ok(())
+    }
+}
+
 struct Walker<'a> {
     defs: &'a Map<String, Value>,
+    order: &'a KeyOrder,
 }
 
 impl Walker<'_> {
@@ -156,7 +282,7 @@ impl Walker<'_> {
     ) {
         let (node, _) = self.resolve(node);
         let Some(properties) = node.get("properties").and_then(Value::as_object) else { return };
-        for (key, child) in properties {
+        for (key, child) in self.order.entries(properties) {
             let pointer = format!("{prefix}/{}", pointer_token(key));
             let (resolved, is_date) = self.resolve(child);
             let mut titles = titles.to_vec();
@@ -257,11 +383,21 @@ fn unique_sheet_name(wanted: &str, used: &mut Vec<String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+
+    #[test]
+    fn form_fields_place_their_subtrees() {
+        assert!(places("/issuer", "/issuer/term/label"));
+        assert!(places("/issuer", "/issuer"));
+        assert!(!places("/issue", "/issue_date"));
+        assert!(places("/tasks/*/items", "/tasks/3/items/0"));
+        assert!(!places("/vote/for", "/vote"));
+        let form = br#"{"steps": [{"id": "a", "title": "A", "fields": ["/b", "/a"]}], "hidden": ["/c"]}"#;
+        assert_eq!(form_order(form), ["/b", "/a", "/c"]);
+    }
 
     #[test]
     fn objects_flatten_lists_get_lines_or_sheets() {
-        let schema = json!({
+        let text = r##"{
             "$defs": { "date": { "type": "string", "pattern": "x" }, "count": { "type": "integer" } },
             "type": "object",
             "properties": {
@@ -274,21 +410,25 @@ mod tests {
                     "full_name": { "type": "string", "title": "Họ và tên" },
                     "ids": { "type": "array", "items": { "type": "string" } } } } }
             }
-        });
-        let layout = Layout::from_schema(&schema);
+        }"##;
+        let schema: Value = serde_json::from_str(text).unwrap();
+        let layout = Layout::from_schema(&schema, &KeyOrder::read([text.as_bytes()]));
         let kinds: Vec<_> = layout.columns.iter().map(|c| (c.pointer.as_str(), c.kind.clone())).collect();
         assert_eq!(
             kinds,
-            // Columns follow property names in order: serde_json's map is sorted.
+            // The schema's order, not the alphabetical order of serde_json's map.
             [
-                ("/grounds", Kind::Lines(Box::new(Kind::Text))),
-                ("/kind", Kind::Choice(vec!["a".into(), "b".into()])),
-                ("/label", Kind::Text),
-                ("/meeting_date", Kind::Date),
                 ("/vote/for", Kind::Integer),
+                ("/meeting_date", Kind::Date),
+                ("/grounds", Kind::Lines(Box::new(Kind::Text))),
+                ("/label", Kind::Text),
+                ("/kind", Kind::Choice(vec!["a".into(), "b".into()])),
             ]
         );
-        assert_eq!(layout.columns[4].header, "Vote – For");
+        assert_eq!(layout.columns[0].header, "Vote – For");
+        // Without the text's order, the map's (sorted) order.
+        let sorted = Layout::from_schema(&schema, &KeyOrder::default());
+        assert_eq!(sorted.columns[0].pointer, "/grounds");
         let members = layout.list("/members").expect("a list sheet");
         assert_eq!(members.sheet, "Members");
         assert_eq!(members.columns[0].header, "Họ và tên");

@@ -2,9 +2,15 @@
 //! (fonts `VNI-Times`). Old office files still hold it: the bytes were shown through a legacy
 //! font, so a spreadsheet stores them as Latin-1 letters (`Céng hoµ` for `Cộng hoà`).
 //!
-//! Detection is conservative: a text is suspect only if it holds a Latin-1 character that no
-//! Vietnamese word uses *and* one of the conversions turns it into plausible Vietnamese. The
-//! importer reports it with the converted text and converts only when asked (never a guess).
+//! Detection is conservative: a text is suspect only if it shows something Unicode Vietnamese
+//! never does — a Latin-1 character no Vietnamese word uses (`¸`, `§`, `ä`), a capital with a
+//! mark inside a lower-case word (TCVN3 `NguyÔn`), a mark letter right after `a` or `e` (VNI
+//! `Leâ Vaên`), two tone marks in one syllable — *and* one of the conversions leaves nothing
+//! suspect. Many short TCVN3 texts
+//! are also valid Unicode (`Chi bé` is `Chi bộ`, but `bé` is a word), so once a file holds
+//! clearly legacy text, its other texts made only of Latin-1 letters are read in the same
+//! encoding ([`convert_as`]). The importer reports every such text with its conversion and
+//! converts only when asked (never a silent guess).
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -180,12 +186,38 @@ fn is_vietnamese(c: char) -> bool {
         })
 }
 
+/// How many things in `text` Unicode Vietnamese never shows (see the module's documentation).
+fn suspicion(text: &str) -> usize {
+    let chars: Vec<char> = text.chars().collect();
+    let is_vni_mark = |c: char| VNI_MARKS.iter().any(|(m, _)| *m == c);
+    let is_tone = |m: &char| matches!(m, '\u{300}' | '\u{301}' | '\u{303}' | '\u{309}' | '\u{323}');
+    // A syllable carries one tone mark at most; the wrong reading of legacy text often gives two.
+    let many_tones = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| word.nfd().filter(is_tone).count() > 1)
+        .count();
+    many_tones
+        + (0..chars.len())
+            .filter(|&i| {
+                let c = chars[i];
+                let before = i.checked_sub(1).map(|j| chars[j]);
+                let after = chars.get(i + 1).copied();
+                let inside_lower_word = before.is_some_and(char::is_alphabetic)
+                    && (before.is_some_and(char::is_lowercase) || after.is_some_and(char::is_lowercase));
+                !is_vietnamese(c)
+                    || (!c.is_ascii() && c.is_uppercase() && inside_lower_word)
+                    || (is_vni_mark(c) && before.is_some_and(|b| "aeAE".contains(b)))
+            })
+            .count()
+}
+
 /// If `text` reads as legacy-encoded Vietnamese, the encoding and the converted text.
 pub fn detect(text: &str) -> Option<(Legacy, String)> {
-    if text.chars().all(is_vietnamese) {
+    let suspects = suspicion(text);
+    if suspects == 0 {
         return None;
     }
-    let plausible = |converted: &String| converted.chars().all(is_vietnamese) && converted != text;
+    let plausible = |converted: &String| suspicion(converted) == 0 && converted != text;
     let vni = Some(from_vni(text)).filter(plausible);
     let tcvn3 = Some(from_tcvn3(text)).filter(plausible);
     match (vni, tcvn3) {
@@ -196,13 +228,45 @@ pub fn detect(text: &str) -> Option<(Legacy, String)> {
                 .zip(text.chars().skip(1))
                 .filter(|(a, b)| "aeiouyAEIOUY".contains(*a) && VNI_MARKS.iter().any(|(m, _)| m == b))
                 .count();
-            let suspects = text.chars().filter(|c| !is_vietnamese(*c)).count();
             if after_vowel >= suspects { Some((Legacy::Vni, vni)) } else { Some((Legacy::Tcvn3, tcvn3)) }
         }
         (Some(vni), None) => Some((Legacy::Vni, vni)),
         (None, Some(tcvn3)) => Some((Legacy::Tcvn3, tcvn3)),
         (None, None) => None,
     }
+}
+
+/// The encoding most clearly legacy texts among `texts` are in, if they outnumber the texts
+/// plainly in Unicode (holding letters beyond Latin-1, which no legacy font produces).
+pub fn prevailing<'t>(texts: impl IntoIterator<Item = &'t str>) -> Option<Legacy> {
+    let (mut tcvn3, mut vni, mut unicode) = (0, 0, 0);
+    for text in texts {
+        match detect(text) {
+            Some((Legacy::Tcvn3, _)) => tcvn3 += 1,
+            Some((Legacy::Vni, _)) => vni += 1,
+            None if text.chars().any(|c| u32::from(c) > 0xff) => unicode += 1,
+            None => {}
+        }
+    }
+    match (tcvn3, vni) {
+        _ if tcvn3 + vni <= unicode => None,
+        _ if tcvn3 >= vni => Some(Legacy::Tcvn3),
+        _ => Some(Legacy::Vni),
+    }
+}
+
+/// `text` read in `encoding`, for a file whose other texts are clearly in it: only a text of
+/// Latin-1 letters with at least one beyond ASCII (a legacy font's bytes can be nothing else)
+/// that converts to something changed and plausible.
+pub fn convert_as(text: &str, encoding: Legacy) -> Option<String> {
+    if text.is_ascii() || text.chars().any(|c| u32::from(c) > 0xff) {
+        return None;
+    }
+    let converted = match encoding {
+        Legacy::Tcvn3 => from_tcvn3(text),
+        Legacy::Vni => from_vni(text),
+    };
+    (converted != text && suspicion(&converted) == 0).then_some(converted)
 }
 
 /// TCVN3 → Unicode. Capitals with tone marks live in a separate font (`.VnTimeH`) that shows the
@@ -263,11 +327,66 @@ mod tests {
         assert_eq!(from_vni("Ñaûng boä phöôøng"), "Đảng bộ phường");
     }
 
+    /// Texts as a ward office's old files hold them: typed with the ABC keyboard in `.VnTime`
+    /// (TCVN3) or with VNI in `VNI-Times`, each byte shown as its Latin-1 character.
+    #[test]
+    fn real_tcvn3_texts() {
+        let clear = [
+            ("§¶ng bé ph\u{ad}êng BÕn NghÐ", "Đảng bộ phường Bến Nghé"),
+            ("NguyÔn V¨n An", "Nguyễn Văn An"),
+            ("TrÇn ThÞ Thu H\u{ad}¬ng", "Trần Thị Thu Hương"),
+            ("Chi bé khu phè 3 ph\u{ad}êng §«ng H¶i", "Chi bộ khu phố 3 phường Đông Hải"),
+            ("Häp chi bé th\u{ad}êng kú th¸ng 11", "Họp chi bộ thường kỳ tháng 11"),
+        ];
+        for (typed, meant) in clear {
+            assert_eq!(detect(typed), Some((Legacy::Tcvn3, meant.to_string())), "{typed}");
+        }
+        // `Chi bé` alone is also Unicode (bé is a word): only a file's other texts tell.
+        assert_eq!(detect("Chi bé"), None);
+        assert_eq!(detect("Chi bé khu phè 3"), None);
+        assert_eq!(convert_as("Chi bé", Legacy::Tcvn3).as_deref(), Some("Chi bộ"));
+        assert_eq!(convert_as("Chi bé khu phè 3", Legacy::Tcvn3).as_deref(), Some("Chi bộ khu phố 3"));
+        assert_eq!(prevailing(["Chi bé", "NguyÔn V¨n An", "STT"]), Some(Legacy::Tcvn3));
+    }
+
+    #[test]
+    fn real_vni_texts() {
+        let clear = [
+            ("Chi boä", "Chi bộ"),
+            ("Ñaûng boä phöôøng Beán Ngheù", "Đảng bộ phường Bến Nghé"),
+            ("Leâ Vaên Taùm", "Lê Văn Tám"),
+            ("Nguyeãn Thò Thu Höông", "Nguyễn Thị Thu Hương"),
+            ("Hoïp chi boä thöôøng kyø thaùng 11", "Họp chi bộ thường kỳ tháng 11"),
+        ];
+        for (typed, meant) in clear {
+            assert_eq!(detect(typed), Some((Legacy::Vni, meant.to_string())), "{typed}");
+        }
+        assert_eq!(prevailing(["Chi boä", "Leâ Vaên Taùm"]), Some(Legacy::Vni));
+        assert_eq!(convert_as("Hoaø", Legacy::Vni).as_deref(), Some("Hoà"));
+    }
+
+    #[test]
+    fn context_never_touches_unicode_beyond_latin1_or_plain_ascii() {
+        assert_eq!(convert_as("Nguyễn Văn An", Legacy::Tcvn3), None);
+        assert_eq!(convert_as("CHI BO 5", Legacy::Tcvn3), None);
+        assert_eq!(prevailing(["Chi bé", "Nguyễn Văn An"]), None);
+        // One odd text among Unicode ones does not make a file legacy.
+        assert_eq!(prevailing(["NguyÔn V¨n An", "Hoàn thành bê tông hóa ngõ", "Đảng bộ"]), None);
+    }
+
     #[test]
     fn unicode_vietnamese_is_left_alone() {
-        for text in
-            ["Cộng hoà xã hội chủ nghĩa Việt Nam", "ĐẢNG BỘ PHƯỜNG", "Nguyễn Thị Ánh", "x = 5", "Số 19-NQ/CB"]
-        {
+        for text in [
+            "Cộng hoà xã hội chủ nghĩa Việt Nam",
+            "ĐẢNG BỘ PHƯỜNG",
+            "Nguyễn Thị Ánh",
+            "x = 5",
+            "Số 19-NQ/CB",
+            "Hoàng Thị Ánh Tuyết",
+            "Khoẻ, Thuý, Xuân, Yên, Quân",
+            "Chi bộ Khu phố Mới",
+            "ThS. Lê Văn Hoà",
+        ] {
             assert_eq!(detect(text), None, "{text}");
         }
     }

@@ -205,9 +205,9 @@ pub fn column_letter(column: u32) -> String {
     letters.iter().rev().collect()
 }
 
-/// The blank workbook of `template`.
-pub fn template_workbook(template: &Template) -> Result<Vec<u8>> {
-    let layout = Layout::from_schema(template.schema.source());
+/// The blank workbook of `template` (one of `catalog`'s).
+pub fn template_workbook(catalog: &Catalog, template: &Template) -> Result<Vec<u8>> {
+    let layout = Layout::of_template(catalog, template);
     write::workbook(template, &layout, &write::Content { defaults: None, items: &[], options: &[] }, &[])
 }
 
@@ -218,7 +218,7 @@ pub fn export(catalog: &Catalog, batch: &Value) -> Result<Vec<u8>> {
         Error::Invalid(vec![Issue::error("/template", "required", "the batch names no template")])
     })?;
     let template = catalog.get(template_id)?;
-    let layout = Layout::from_schema(template.schema.source());
+    let layout = Layout::of_template(catalog, template);
     let defaults = batch.get("defaults").filter(|d| !d.is_null());
     let items: &[Value] = batch.get("items").and_then(Value::as_array).map_or(&[], Vec::as_slice);
     let mut problems = Vec::new();
@@ -323,13 +323,31 @@ pub fn import(catalog: &Catalog, bytes: &[u8], format: Format, options: &ImportO
             )])
         })?;
     let template = catalog.get(&template_id)?;
-    let layout = Layout::from_schema(template.schema.source());
+    let layout = Layout::of_template(catalog, template);
     let mut reader = Importer {
         layout: &layout,
         provenance: Provenance::default(),
         errors: Vec::new(),
         warnings: Vec::new(),
         convert_legacy: options.convert_legacy,
+        file_legacy: legacy::prevailing(
+            grids
+                .iter()
+                // The office's own texts: not the sheets and headers the workbook came with.
+                .filter(|grid| grid.name != GUIDE_SHEET && grid.name != LISTS_SHEET)
+                .flat_map(|grid| {
+                    let values_only = grid.name == DEFAULTS_SHEET;
+                    grid.cells.iter().filter(
+                        move |((row, column), _)| {
+                            if values_only { *column == 1 } else { *row >= 1 }
+                        },
+                    )
+                })
+                .filter_map(|(_, cell)| match cell {
+                    Cell::Text(text) => Some(text.as_str()),
+                    _ => None,
+                }),
+        ),
     };
     let mut batch = Map::new();
     batch.insert("template".into(), Value::String(template.id.clone()));
@@ -384,6 +402,8 @@ struct Importer<'a> {
     errors: Vec<Issue>,
     warnings: Vec<Issue>,
     convert_legacy: bool,
+    /// The legacy encoding the file's clearly legacy texts are in, if any.
+    file_legacy: Option<legacy::Legacy>,
 }
 
 impl Importer<'_> {
@@ -416,17 +436,25 @@ impl Importer<'_> {
     fn check_legacy(&mut self, value: &mut Value, pointer: &str, here: &Location) {
         match value {
             Value::String(text) => {
-                if let Some((encoding, converted)) = legacy::detect(text) {
+                let found = legacy::detect(text)
+                    .map(|(encoding, converted)| (encoding, converted, ""))
+                    .or_else(|| {
+                        let encoding = self.file_legacy?;
+                        let converted = legacy::convert_as(text, encoding)?;
+                        Some((encoding, converted, " như các ô khác của tệp"))
+                    });
+                if let Some((encoding, converted, like_the_rest)) = found {
                     let action = if self.convert_legacy {
                         "đã chuyển sang Unicode"
                     } else {
-                        "chưa chuyển; gửi lại với convert_legacy=true (--convert-legacy) để dùng bản chuyển"
+                        "chưa chuyển: để dùng bản chuyển, gửi lại và chọn chuyển sang Unicode \
+                         (convert_legacy=true, --convert-legacy)"
                     };
                     let mut issue = Issue::warning(
                         pointer,
                         "legacy_encoding",
                         format!(
-                            "chữ có vẻ gõ bằng bảng mã {}: «{text}» đọc là «{converted}» ({action})",
+                            "chữ có vẻ gõ bằng bảng mã {}{like_the_rest}: «{text}» đọc là «{converted}» ({action})",
                             encoding.name()
                         ),
                     );

@@ -70,7 +70,12 @@ fn every_template_round_trips_through_its_workbook_to_the_same_pdfs() {
     for batch in batches {
         let workbook = spreadsheet::export(engine().catalog(), &batch).unwrap_or_else(|e| panic!("{e:?}"));
         let imported = import(&workbook, SheetFormat::Xlsx, &ImportOptions::default());
-        assert!(imported.errors.is_empty() && imported.warnings.is_empty(), "{:?}", imported.errors);
+        assert!(
+            imported.errors.is_empty() && imported.warnings.is_empty(),
+            "{:?} {:?}",
+            imported.errors,
+            imported.warnings
+        );
         assert_eq!(imported.batch, without_nulls(&batch), "template {}", batch["template"]);
         assert_eq!(pdf_digests(&imported.batch), pdf_digests(&batch), "template {}", batch["template"]);
     }
@@ -78,7 +83,9 @@ fn every_template_round_trips_through_its_workbook_to_the_same_pdfs() {
 
 #[test]
 fn the_blank_workbook_has_the_documented_sheets_and_a_hidden_pointer_row() {
-    let bytes = spreadsheet::template_workbook(engine().catalog().get("resolution").unwrap()).unwrap();
+    let bytes =
+        spreadsheet::template_workbook(engine().catalog(), engine().catalog().get("resolution").unwrap())
+            .unwrap();
     let grids = spreadsheet::read::xlsx(&bytes, &Limits::default()).unwrap();
     let names: Vec<_> = grids.iter().map(|g| g.name.as_str()).collect();
     assert_eq!(&names[..3], ["Hướng dẫn", "Chung", "Chi bộ"]);
@@ -608,6 +615,49 @@ fn legacy_encodings_are_reported_with_the_conversion_and_converted_only_on_reque
     assert_eq!(converted.batch["items"][0]["issuer"]["name"], "CHI BỘ THÔN ĐÔNG HẢI");
 }
 
+/// An ODS items sheet for the resolution template with one row of texts.
+fn legacy_ods(cells: &[(&str, &str)]) -> Vec<u8> {
+    let header: String = cells.iter().map(|(pointer, _)| ods_cell(pointer)).collect();
+    let row: String = cells.iter().map(|(_, text)| ods_cell(text)).collect();
+    let rows = format!("<table:table-row>{header}</table:table-row><table:table-row>{row}</table:table-row>");
+    ods(&format!(r#"<table:table table:name="Chi bộ">{rows}</table:table>"#))
+}
+
+#[test]
+fn short_tcvn3_texts_are_read_like_the_rest_of_their_file() {
+    // `Chi bé khu phè 3` is also valid Unicode ("bé" is a word); the signer's name is clearly TCVN3.
+    let bytes = legacy_ods(&[("/issuer/name", "Chi bé khu phè 3"), ("/signer/full_name", "NguyÔn V¨n An")]);
+    let options = ImportOptions { template: Some("resolution".into()), ..Default::default() };
+    let imported = import(&bytes, SheetFormat::Ods, &options);
+    let messages: Vec<&str> = imported.warnings.iter().map(|w| w.message.as_str()).collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(
+        messages[0]
+            .contains("TCVN3 (ABC) như các ô khác của tệp: «Chi bé khu phè 3» đọc là «Chi bộ khu phố 3»")
+    );
+    assert!(messages[1].contains("«NguyÔn V¨n An» đọc là «Nguyễn Văn An»"), "{}", messages[1]);
+    assert_eq!(imported.warnings[0].location.as_ref().map(|l| (l.row, l.column.as_str())), Some((2, "A")));
+    let converted =
+        import(&bytes, SheetFormat::Ods, &ImportOptions { convert_legacy: true, ..options.clone() });
+    assert_eq!(converted.batch["items"][0]["issuer"]["name"], "Chi bộ khu phố 3");
+    assert_eq!(converted.batch["items"][0]["signer"]["full_name"], "Nguyễn Văn An");
+    // In a Unicode file the same text is left alone: nothing says it is TCVN3.
+    let unicode = legacy_ods(&[("/issuer/name", "Chi bé khu phè 3"), ("/signer/full_name", "Nguyễn Văn An")]);
+    assert!(import(&unicode, SheetFormat::Ods, &options).warnings.is_empty());
+}
+
+#[test]
+fn vni_texts_are_reported_with_their_conversion() {
+    let bytes = legacy_ods(&[("/issuer/name", "Chi boä khu phoá 3"), ("/signer/full_name", "Leâ Vaên Taùm")]);
+    let options =
+        ImportOptions { template: Some("resolution".into()), convert_legacy: true, ..Default::default() };
+    let imported = import(&bytes, SheetFormat::Ods, &options);
+    assert_eq!(imported.warnings.len(), 2, "{:?}", imported.warnings);
+    assert!(imported.warnings.iter().all(|w| w.message.contains("bảng mã VNI")));
+    assert_eq!(imported.batch["items"][0]["issuer"]["name"], "Chi bộ khu phố 3");
+    assert_eq!(imported.batch["items"][0]["signer"]["full_name"], "Lê Văn Tám");
+}
+
 /// Rewrites one entry of a zip (to make files no spreadsheet program would write).
 fn with_entry(zip: &[u8], name: &str, edit: impl Fn(String) -> String) -> Vec<u8> {
     let mut archive = zip::ZipArchive::new(Cursor::new(zip)).unwrap();
@@ -742,4 +792,22 @@ async fn hostile_uploads_answer_413_and_422_over_http() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let (status, _, _) = post("/v1/batch", "application/vnd.ms-excel", vec![0; 100]).await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+}
+
+#[test]
+fn workbook_columns_follow_the_form_not_the_alphabet() {
+    let engine = engine();
+    let catalog = engine.catalog();
+    let layout = spreadsheet::Layout::of_template(catalog, catalog.get("resolution").unwrap());
+    let pointers: Vec<&str> = layout.columns.iter().map(|c| c.pointer.as_str()).collect();
+    // The form's first step is the issuing cell, in the schema's order.
+    assert_eq!(pointers[..3], ["/issuer/superior_name", "/issuer/name", "/issuer/issuer_code"]);
+    let at = |pointer: &str| pointers.iter().position(|p| *p == pointer).unwrap();
+    assert!(at("/number/seq") < at("/issue_date"));
+    assert!(at("/issue_date") < at("/meeting_date") && at("/meeting_date") < at("/subject"));
+    assert!(at("/vote/for") < at("/vote/against") && at("/vote/against") < at("/signer/full_name"));
+    // Settings the form hides come last.
+    assert!(at("/archive_line") < at("/document_type"), "{pointers:?}");
+    let lists: Vec<&str> = layout.lists.iter().map(|l| l.pointer.as_str()).collect();
+    assert_eq!(lists, ["/results/strengths", "/tasks", "/assignments_table"]);
 }

@@ -95,7 +95,9 @@ async fn a_bad_cell_is_named_by_sheet_row_and_column() {
     let workbook = spreadsheet::export(engine().catalog(), &batch).unwrap();
     let (status, page) = upload("Nghị quyết tháng 11.xlsx", &workbook).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
-    let layout = Layout::from_schema(engine().catalog().get("resolution").unwrap().schema.source());
+    let engine = engine();
+    let catalog = engine.catalog();
+    let layout = Layout::of_template(catalog, catalog.get("resolution").unwrap());
     let position = layout.columns.iter().position(|c| c.pointer == "/issue_date").unwrap();
     // Column A is the cell's number (STT); row 1 the headers, row 2 the hidden pointers.
     let column = spreadsheet::column_letter(position as u32 + 1);
