@@ -246,8 +246,7 @@ fn build_lenient(
     for _ in 0..4 {
         let completed_with = |variant| {
             let mut completed_value = value.clone();
-            let completed =
-                blanks::complete(template.schema, &mut completed_value, &unusable, fill, variant);
+            let completed = blanks::complete(template.schema, &mut completed_value, &unusable, fill, variant);
             (completed, build_checked(template, &completed_value, font, Completeness::Preview))
         };
         let (completed, built) = completed_with(blanks::Variant::Printed);
@@ -259,7 +258,7 @@ fn build_lenient(
                 let probe = (!completed.filled.is_empty())
                     .then(|| completed_with(blanks::Variant::Probe).1.ok())
                     .flatten();
-                built.dot(&completed, probe.as_ref(), &template.sentences)?;
+                built.dot(&completed, probe.as_ref(), template.sentences)?;
                 return Ok((built, distinct(found_all)));
             }
             Err(Error::Invalid(found)) if !found.is_empty() => {

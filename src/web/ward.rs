@@ -287,7 +287,9 @@ async fn make(web: &Arc<Web>, pairs: &[(String, String)]) -> Response {
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
-    if let Ok(value) = HeaderValue::from_str(&crate::file_names::content_disposition(&ascii_name, &display_name)) {
+    if let Ok(value) =
+        HeaderValue::from_str(&crate::file_names::content_disposition(&ascii_name, &display_name))
+    {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     response

@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use fantoccini::elements::Element;
 use fantoccini::Locator;
+use fantoccini::elements::Element;
 use serde_json::{Value, json};
 use support::{Browser, SIZES, open, pdf_text, repo, vanban_bin, wait_for_download};
 
@@ -63,7 +63,6 @@ impl Browser {
             .unwrap();
         assert_eq!(small, json!([]), "{what}: text under 18 px or targets under 48 px");
     }
-
 }
 
 /// A save file as "Lưu về máy" writes it.
