@@ -219,7 +219,7 @@ impl Service {
         let router = ROUTES
             .iter()
             .fold(Router::new(), |router, route| router.route(route.path, handler(route.path)))
-            .merge(crate::web::router(state.engine.clone()))
+            .merge(crate::web::router(state.engine.clone(), state.max_batch_items))
             .fallback(|| async { ApiError::NotFound.into_response() })
             .layer(DefaultBodyLimit::max(config.max_body_bytes))
             .layer(middleware::from_fn_with_state(state.clone(), observe))

@@ -55,6 +55,8 @@ struct Form {
 struct Web {
     engine: Arc<Engine>,
     forms: BTreeMap<String, Form>,
+    /// The server's configured bound on a batch's cells, for the ward office's page.
+    max_batch_items: usize,
 }
 
 impl Web {
@@ -83,9 +85,10 @@ fn forms(engine: &Engine) -> BTreeMap<String, Form> {
         .collect()
 }
 
-/// The web app's routes, to be merged into the API router.
-pub fn router<S: Clone + Send + Sync + 'static>(engine: Arc<Engine>) -> Router<S> {
-    let web = Arc::new(Web { forms: forms(&engine), engine });
+/// The web app's routes, to be merged into the API router; `max_batch_items` bounds the ward
+/// office's batches as the API's `--max-batch-items` bounds `POST /v1/batch`.
+pub fn router<S: Clone + Send + Sync + 'static>(engine: Arc<Engine>, max_batch_items: usize) -> Router<S> {
+    let web = Arc::new(Web { forms: forms(&engine), engine, max_batch_items });
     Router::new()
         .route("/", get(home))
         .route("/forms/{template}", get(blank_form).post(submit))

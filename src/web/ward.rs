@@ -141,11 +141,11 @@ async fn check(web: &Arc<Web>, body: &Bytes, boundary: &str) -> Response {
     };
     let bytes = body.slice_ref(file.data);
     let engine = web.engine.clone();
+    let max_items = web.max_batch_items;
     let checked = tokio::task::spawn_blocking(move || {
         catch_unwind(AssertUnwindSafe(|| {
             let imported = spreadsheet::import(engine.catalog(), &bytes, format, &options)?;
-            let report =
-                spreadsheet::dry_run(&engine, &imported.batch, Some(&imported), batch::DEFAULT_MAX_ITEMS)?;
+            let report = spreadsheet::dry_run(&engine, &imported.batch, Some(&imported), max_items)?;
             Ok((report, imported.batch))
         }))
         .unwrap_or_else(|_| Err(Error::Internal("reading the spreadsheet panicked".into())))
@@ -253,8 +253,9 @@ async fn make(web: &Arc<Web>, pairs: &[(String, String)]) -> Response {
         );
     };
     let engine = web.engine.clone();
+    let max_items = web.max_batch_items;
     let made = tokio::task::spawn_blocking(move || {
-        catch_unwind(AssertUnwindSafe(|| zip_of(&engine, &batch)))
+        catch_unwind(AssertUnwindSafe(|| zip_of(&engine, &batch, max_items)))
             .unwrap_or_else(|_| Err(Error::Internal("making the batch panicked".into())))
     })
     .await
@@ -296,9 +297,9 @@ async fn make(web: &Arc<Web>, pairs: &[(String, String)]) -> Response {
 }
 
 /// The batch's zip, as `POST /v1/batch` writes it, on every core.
-fn zip_of(engine: &Engine, batch: &Value) -> crate::Result<Vec<u8>> {
+fn zip_of(engine: &Engine, batch: &Value, max_items: usize) -> crate::Result<Vec<u8>> {
     let body = serde_json::to_vec(batch).map_err(|e| Error::Internal(e.to_string()))?;
-    let prepared = engine.prepare_batch(&body, batch::DEFAULT_MAX_ITEMS)?;
+    let prepared = engine.prepare_batch(&body, max_items)?;
     let workers = std::thread::available_parallelism().map_or(1, usize::from);
     let mut zip = Vec::new();
     engine.write_batch(prepared, &mut zip, &BatchControl::new(workers))?;

@@ -166,3 +166,17 @@ async fn an_unreadable_file_or_no_file_is_said_in_vietnamese() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("hãy chọn loại văn bản"), "{page}");
 }
+
+#[tokio::test]
+async fn the_page_keeps_the_servers_limit_on_cells() {
+    let workbook = spreadsheet::export(engine().catalog(), &ward_batch()).unwrap();
+    let (content_type, body) = multipart(&[("template", "")], "nghi-quyet.xlsx", &workbook);
+    let request =
+        Request::post("/ward").header(header::CONTENT_TYPE, content_type).body(Body::from(body)).unwrap();
+    let config = HttpConfig { max_batch_items: 2, ..HttpConfig::default() };
+    let (status, _, page) = util::send(&config, request).await;
+    let page = String::from_utf8(page).unwrap();
+    assert!(status.is_client_error(), "{status}: {page}");
+    assert!(page.contains("Tệp vượt giới hạn"), "{page}");
+    assert!(!page.contains("name=\"batch\""), "nothing to make over the limit");
+}
