@@ -1143,33 +1143,21 @@ fn paired_single(
     plan: &Plan,
     report: &mut Report,
 ) -> Option<Paired> {
-    const PEER_WARMUP: usize = 12;
-    let mut peer = peer_command(template, data_dir)
-        .args(["--turns", "--no-verify", "--warmup", &PEER_WARMUP.to_string()])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .ok()?;
-    let (mut requests, mut answers) = (peer.stdin.take()?, BufReader::new(peer.stdout.take()?));
+    let mut peer = PeerProcess::start(template, data_dir)?;
     let template_ref = engine.catalog().get(template).unwrap();
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-    // The peer's turns start at document `warmup + 1`; so do vanban's.
-    let mut next = PEER_WARMUP + 1;
+    // The peer's turns start after its warm-up and the one document `start` asks for; so do
+    // vanban's.
+    let mut next = PEER_WARMUP + 2;
     while ours.len() < plan.single_runs {
         for _ in 0..TURN_DOCUMENTS {
             ours.push(timed_render(engine, template_ref, &bodies[next % bodies.len()]).0);
             next += 1;
         }
-        let mut answer = String::new();
-        writeln!(requests, "{TURN_DOCUMENTS}").ok()?;
-        answers.read_line(&mut answer).ok()?;
-        let times: Value = serde_json::from_str(&answer).ok()?;
-        let times = times["ms"].as_array()?.iter().filter_map(Value::as_f64);
-        theirs.extend(times.map(|ms| Duration::from_secs_f64(ms / 1e3)));
+        let times = peer.ask(TURN_DOCUMENTS)?;
+        theirs.extend(times.into_iter().map(|ms| Duration::from_secs_f64(ms / 1e3)));
     }
-    drop(requests);
-    let _ = peer.wait();
+    drop(peer);
     if theirs.is_empty() {
         return None;
     }
