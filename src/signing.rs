@@ -10,7 +10,10 @@
 //! The update is written by hand rather than through a PDF library: it needs only the trailer, the
 //! cross-reference table, the catalogue and the page tree of the original, and reading just those
 //! (instead of parsing every object of the file) takes a few microseconds instead of half a
-//! millisecond per document. Rewritten dictionaries copy every other entry verbatim.
+//! millisecond per document. Rewritten dictionaries copy every other entry verbatim. The hand
+//! reader knows Typst's shape only (a classic cross-reference table, catalogue and pages as plain
+//! objects); any other file, e.g. one with a cross-reference stream, gets the same update written
+//! by lopdf, so a future Typst that changes its shape costs time, not signature fields.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -39,9 +42,94 @@ pub fn add_fields(pdf: Vec<u8>, fields: &[SignatureField]) -> Result<Vec<u8>> {
     if fields.is_empty() {
         return Ok(pdf);
     }
-    let update = plan_update(&pdf, fields)
-        .map_err(|problem| Error::Internal(format!("adding signature fields: {problem}")))?;
-    Ok(update.append_to(pdf))
+    match plan_update(&pdf, fields) {
+        Ok(update) => Ok(update.append_to(pdf)),
+        Err(problem) => {
+            tracing::debug!(%problem, "signature fields: not Typst's usual shape, lopdf writes the update");
+            update_with_lopdf(pdf, fields).map_err(|library| {
+                Error::Internal(format!("adding signature fields: {problem}; with lopdf: {library}"))
+            })
+        }
+    }
+}
+
+/// The update of [`plan_update`], written by lopdf for a file the hand reader does not handle.
+fn update_with_lopdf(pdf: Vec<u8>, fields: &[SignatureField]) -> std::result::Result<Vec<u8>, String> {
+    use lopdf::{Dictionary, IncrementalDocument, Object, Stream};
+
+    // Strict: a damaged file is repaired by lenient loading, and an update appended to a repair
+    // would describe a file that does not exist.
+    let strict = lopdf::LoadOptions { strict: true, ..Default::default() };
+    let original = lopdf::Document::load_mem_with_options(&pdf, strict).map_err(|e| e.to_string())?;
+    let pages = original.get_pages();
+    let root = original.trailer.get(b"Root").and_then(Object::as_reference).map_err(|e| e.to_string())?;
+    let mut document = IncrementalDocument::create_from(pdf, original);
+    let mut field_refs = Vec::new();
+    for field in fields {
+        let page = u32::try_from(field.page)
+            .ok()
+            .and_then(|number| pages.get(&number).copied())
+            .ok_or_else(|| format!("field `{}` is on page {}, past the end", field.name, field.page))?;
+        let [left, bottom, right, top] = field.rect;
+        let updated = &mut document.new_document;
+        let mut appearance = Dictionary::new();
+        appearance.set("Type", Object::Name(b"XObject".to_vec()));
+        appearance.set("Subtype", Object::Name(b"Form".to_vec()));
+        appearance.set("BBox", vec![0.into(), 0.into(), (right - left).into(), (top - bottom).into()]);
+        appearance.set("Resources", Dictionary::new());
+        let appearance = updated.add_object(Stream::new(appearance, Vec::new()));
+        let mut widget = Dictionary::new();
+        widget.set("Type", Object::Name(b"Annot".to_vec()));
+        widget.set("Subtype", Object::Name(b"Widget".to_vec()));
+        widget.set("FT", Object::Name(b"Sig".to_vec()));
+        widget.set("T", text_string_object(&field.name));
+        widget.set("Rect", [left, bottom, right, top].map(Object::from).to_vec());
+        widget.set("F", PRINT_FLAG);
+        widget.set("P", page);
+        widget.set("AP", Dictionary::from_iter([("N", Object::Reference(appearance))]));
+        let widget = updated.add_object(widget);
+        field_refs.push(Object::Reference(widget));
+
+        // The page's annotations, inlined if the original kept them in an object of their own.
+        let mut annots = match document
+            .get_prev_documents()
+            .get_dictionary(page)
+            .map_err(|e| e.to_string())?
+            .get(b"Annots")
+        {
+            Ok(value) => {
+                document.get_prev_documents().dereference(value).map_err(|e| e.to_string())?.1.clone()
+            }
+            Err(_) => Object::Array(Vec::new()),
+        };
+        document.opt_clone_object_to_new_document(page).map_err(|e| e.to_string())?;
+        let page = document.new_document.get_dictionary_mut(page).map_err(|e| e.to_string())?;
+        if let Ok(Object::Array(already)) = page.get(b"Annots") {
+            annots = Object::Array(already.clone());
+        }
+        if let Object::Array(items) = &mut annots {
+            items.push(Object::Reference(widget));
+        }
+        page.set("Annots", annots);
+        // Tab order by structure, as PDF/UA asks of any page with annotations.
+        page.set("Tabs", Object::Name(b"S".to_vec()));
+    }
+    document.opt_clone_object_to_new_document(root).map_err(|e| e.to_string())?;
+    let catalog = document.new_document.get_dictionary_mut(root).map_err(|e| e.to_string())?;
+    catalog.set("AcroForm", Dictionary::from_iter([("Fields", Object::Array(field_refs))]));
+    let mut written = Vec::new();
+    document.save_to(&mut written).map_err(|e| e.to_string())?;
+    Ok(written)
+}
+
+/// [`text_string`] as a lopdf object.
+fn text_string_object(text: &str) -> lopdf::Object {
+    if text.is_ascii() {
+        lopdf::Object::string_literal(text)
+    } else {
+        let utf16 = [0xFE, 0xFF].into_iter().chain(text.encode_utf16().flat_map(u16::to_be_bytes)).collect();
+        lopdf::Object::String(utf16, lopdf::StringFormat::Hexadecimal)
+    }
 }
 
 /// The objects of the update, with the trailer that links it to the original.
@@ -573,6 +661,63 @@ mod tests {
             "/Prev {}>>",
             text(&original).rsplit("startxref\n").next().unwrap().lines().next().unwrap()
         )));
+    }
+
+    #[test]
+    fn a_file_with_a_cross_reference_stream_gets_the_same_update_from_lopdf() {
+        let mut original = Vec::new();
+        lopdf::Document::load_mem(&sample()).unwrap().save_modern(&mut original).unwrap();
+        let fields = [field("bi_thu", 2), field("thư ký", 1)];
+        assert!(
+            plan_update(&original, &fields).is_err(),
+            "the hand reader declines a cross-reference stream"
+        );
+
+        let updated = add_fields(original.clone(), &fields).unwrap();
+        assert!(updated.starts_with(&original), "the original bytes are untouched");
+        let startxref =
+            text(&updated).rsplit("startxref\n").next().unwrap().lines().next().unwrap().to_owned();
+        let xref_object = text(&updated[startxref.parse::<usize>().unwrap()..]);
+        assert!(
+            xref_object.contains("/XRef"),
+            "the update keeps the file's cross-reference kind: {xref_object}"
+        );
+
+        let document = lopdf::Document::load_mem(&updated).unwrap();
+        let pages = document.get_pages();
+        let acroform = document.catalog().unwrap().get(b"AcroForm").unwrap().as_dict().unwrap();
+        let widgets = acroform.get(b"Fields").unwrap().as_array().unwrap();
+        assert_eq!(widgets.len(), 2);
+        for (widget, (name, page)) in widgets
+            .iter()
+            .zip([(&b"bi_thu"[..], 2), (&b"\xFE\xFF\x00t\x00h\x01\xB0\x00 \x00k\x00\xFD"[..], 1)])
+        {
+            let id = widget.as_reference().unwrap();
+            let widget = document.get_dictionary(id).unwrap();
+            assert_eq!(widget.get(b"FT").unwrap().as_name().unwrap(), b"Sig");
+            assert_eq!(widget.get(b"T").unwrap().as_str().unwrap(), name);
+            assert_eq!(widget.get(b"F").unwrap().as_i64().unwrap(), PRINT_FLAG);
+            assert_eq!(widget.get(b"P").unwrap().as_reference().unwrap(), pages[&page]);
+            let rect: Vec<f32> = widget
+                .get(b"Rect")
+                .unwrap()
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_float().unwrap())
+                .collect();
+            assert_eq!(rect, [85.0, 316.15747, 295.5, 401.19684]);
+            let page = document.get_dictionary(pages[&page]).unwrap();
+            let annots = page.get(b"Annots").unwrap().as_array().unwrap();
+            assert_eq!(annots.last().unwrap().as_reference().unwrap(), id, "the widget is on its page");
+            assert_eq!(page.get(b"Tabs").unwrap().as_name().unwrap(), b"S");
+        }
+        let first_page = document.get_dictionary(pages[&1]).unwrap();
+        assert_eq!(
+            first_page.get(b"Annots").unwrap().as_array().unwrap()[0].as_reference().unwrap(),
+            (9, 0),
+            "existing annotations are kept first"
+        );
     }
 
     #[test]

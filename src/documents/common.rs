@@ -236,6 +236,24 @@ pub fn check_signing_form(text: &str, pointer: String) -> Option<Issue> {
     })
 }
 
+/// A signer block printed under its own label rather than as `T/M CHI BỘ` (the minutes' `THƯ KÝ`
+/// and `CHỦ TRÌ`, the dues report's `NGƯỜI LẬP BIỂU`): the label defaults to `default_label` when
+/// absent or empty, and a cell's signing form mistaken for it is an error at `label_pointer`.
+pub fn labelled_signer(
+    field: &'static str,
+    label: Option<&str>,
+    default_label: &str,
+    label_pointer: String,
+    name: String,
+    issues: &mut Vec<Issue>,
+) -> SignatureView {
+    let label = label.filter(|l| !l.is_empty()).unwrap_or(default_label);
+    if let Some(issue) = check_signing_form(label, label_pointer) {
+        issues.push(issue);
+    }
+    SignatureView { field, authority: vietnamese::upper(label), position: None, name }
+}
+
 /// Parses an ISO date that the schema has already shaped as `YYYY-MM-DD`, reporting an
 /// impossible calendar date (`2026-02-30`) at `pointer`.
 pub fn parse_date(text: &str, pointer: &str, issues: &mut Vec<Issue>) -> Option<Date> {

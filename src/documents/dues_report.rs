@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::common::{SignatureView, TableView, paragraphs};
+use super::common::{SignatureView, TableView, labelled_signer, paragraphs};
 use super::issued::{self, IssuedInput, IssuedView};
 use super::period::ReportPeriod;
 use super::{Built, Context};
@@ -332,7 +332,17 @@ pub fn build(input: DuesReportInput, cx: &Context) -> Result<Built> {
         None => Vec::new(),
     };
     let tally = tally_members(&input, &monthly, &mut issues);
-    let preparer = input.preparer.as_ref().map(|p| preparer_view(p, &mut issues));
+    let preparer = input.preparer.as_ref().map(|preparer| {
+        let (pointer, name) = ("/preparer/label".to_string(), preparer.full_name.clone());
+        labelled_signer(
+            "nguoi_lap_bieu",
+            preparer.label.as_deref(),
+            "NGƯỜI LẬP BIỂU",
+            pointer,
+            name,
+            &mut issues,
+        )
+    });
 
     let Some((issued_view, date)) = shared else {
         return Err(super::invalid(issues));
@@ -522,20 +532,6 @@ fn tally_members(
         unpaid,
         underpaid,
         overpaid,
-    }
-}
-
-/// `NGƯỜI LẬP BIỂU`, left of the signer.
-fn preparer_view(preparer: &Preparer, issues: &mut Vec<Issue>) -> SignatureView {
-    let label = preparer.label.as_deref().filter(|l| !l.is_empty()).unwrap_or("NGƯỜI LẬP BIỂU");
-    if let Some(issue) = super::common::check_signing_form(label, "/preparer/label".into()) {
-        issues.push(issue);
-    }
-    SignatureView {
-        field: "nguoi_lap_bieu",
-        authority: vietnamese::upper(label),
-        position: None,
-        name: preparer.full_name.clone(),
     }
 }
 

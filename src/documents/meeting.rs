@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::Context;
 use super::common::{
-    CommonView, Issuer, Number, Options, SignatureView, TableView, check_signing_form, parse_date,
+    CommonView, Issuer, Number, Options, SignatureView, TableView, labelled_signer, parse_date,
 };
 use crate::error::{Issue, Result};
 use crate::vietnamese::{self, Date, Time};
@@ -863,17 +863,9 @@ fn minutes_signature(
     roster: &Roster,
     issues: &mut Vec<Issue>,
 ) -> SignatureView {
-    let label =
-        signature.label.clone().filter(|l| !l.is_empty()).unwrap_or_else(|| default_label.to_string());
-    if let Some(issue) = check_signing_form(&label, format!("/signatures/{side}/label")) {
-        issues.push(issue);
-    }
-    SignatureView {
-        field,
-        authority: vietnamese::upper(&label),
-        position: None,
-        name: roster.name(&signature.member_id, &format!("/signatures/{side}/member_id"), issues),
-    }
+    let name = roster.name(&signature.member_id, &format!("/signatures/{side}/member_id"), issues);
+    let label_pointer = format!("/signatures/{side}/label");
+    labelled_signer(field, signature.label.as_deref(), default_label, label_pointer, name, issues)
 }
 
 #[cfg(test)]
