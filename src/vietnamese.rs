@@ -74,21 +74,6 @@ impl Date {
     pub fn to_iso(self) -> String {
         format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
     }
-
-    /// Day of the week, 0 = Sunday … 6 = Saturday (for [`weekday_words`], §5.1).
-    pub fn weekday_index(self) -> u8 {
-        // Days since 1970-01-01 (a Thursday), by H. Hinnant's `days_from_civil` algorithm.
-        let y = i64::from(self.year) - i64::from(self.month <= 2);
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let m = i64::from(self.month);
-        let mp = if m > 2 { m - 3 } else { m + 9 };
-        let doy = (153 * mp + 2) / 5 + i64::from(self.day) - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        let days = era * 146_097 + doe - 719_468;
-        let index = (days + 4).rem_euclid(7);
-        u8::try_from(index).unwrap_or(0)
-    }
 }
 
 /// Parses a non-empty run of ASCII digits (no sign, no spaces) into `T`; `None` otherwise or on
@@ -144,16 +129,6 @@ impl Time {
             return None;
         }
         Time::new(parse_digits(hour)?, parse_digits(minute)?)
-    }
-
-    /// The hour (0–23).
-    pub fn hour(self) -> u8 {
-        self.hour
-    }
-
-    /// The minute (0–59).
-    pub fn minute(self) -> u8 {
-        self.minute
     }
 
     /// Minutes since midnight.
@@ -214,26 +189,6 @@ pub fn time_words(hour: u8, minute: u8) -> String {
     format!("{hour} giờ {minute:02} phút")
 }
 
-/// Time and date together, as in the minutes' `Thời gian:` line (§4.1, §5.1):
-/// `19 giờ 30 phút, ngày 22 tháng 11 năm 2026`. The template adds `Vào lúc`.
-pub fn time_date_words(time: Time, date: Date) -> String {
-    format!("{}, {}", time.words(), date_words(date))
-}
-
-/// Day of the week in lower-case prose form (§5.1, NĐ 30 capitalisation): `thứ Hai` …
-/// `thứ Bảy`, `Chủ nhật`.
-pub fn weekday_words(date: Date) -> &'static str {
-    match date.weekday_index() {
-        0 => "Chủ nhật",
-        1 => "thứ Hai",
-        2 => "thứ Ba",
-        3 => "thứ Tư",
-        4 => "thứ Năm",
-        5 => "thứ Sáu",
-        _ => "thứ Bảy",
-    }
-}
-
 /// Month period label (§5.1): `tháng 11 năm 2026`; months 1–2 keep the date-line zero
 /// (`tháng 02 năm 2026`) so periods and dates follow one rule. `None` for a month outside 1–12.
 pub fn month_label(month: u8, year: i32) -> Option<String> {
@@ -256,11 +211,6 @@ pub fn half_year_label(half: u8, year: i32) -> Option<String> {
     }
 }
 
-/// A span of years with a spaced hyphen (§5.2, §5.8): `nhiệm kỳ 2025 - 2030` → `2025 - 2030`.
-pub fn year_range(first: i32, last: i32) -> String {
-    format!("{first} - {last}")
-}
-
 // ---------------------------------------------------------------------------------------------
 // Numbers (§5.2) and document numbers (§2.5)
 // ---------------------------------------------------------------------------------------------
@@ -277,12 +227,6 @@ pub fn group_thousands(n: u64) -> String {
         out.push(ch);
     }
     out
-}
-
-/// Signed variant of [`group_thousands`] (§5.2): `-1.200` (hyphen-minus), `0`, `8.400.000`.
-pub fn group_thousands_signed(n: i64) -> String {
-    let magnitude = group_thousands(n.unsigned_abs());
-    if n < 0 { format!("-{magnitude}") } else { magnitude }
 }
 
 /// A count in a generated sentence with the §5.2 `count_leading_zero` style: below 10 a leading
@@ -830,11 +774,6 @@ mod tests {
     }
 
     #[test]
-    fn time_and_date_sentence() {
-        case!(time_date_words(t(19, 30), d(2026, 11, 22)), "19 giờ 30 phút, ngày 22 tháng 11 năm 2026");
-    }
-
-    #[test]
     fn parse_iso_accepts_real_dates() {
         case!(Date::parse_iso("2026-11-22"), Some(d(2026, 11, 22)));
         case!(Date::parse_iso("2028-02-29"), Some(d(2028, 2, 29)));
@@ -908,16 +847,6 @@ mod tests {
     }
 
     #[test]
-    fn weekday_words_lower_case_thu() {
-        case!(weekday_words(d(2026, 11, 22)), "Chủ nhật");
-        case!(weekday_words(d(2026, 11, 23)), "thứ Hai");
-        case!(weekday_words(d(2026, 1, 9)), "thứ Sáu");
-        case!(weekday_words(d(2000, 1, 1)), "thứ Bảy");
-        case!(weekday_words(d(1970, 1, 1)), "thứ Năm");
-        case!(weekday_words(d(1, 1, 1)), "thứ Hai");
-    }
-
-    #[test]
     fn period_labels() {
         case!(month_label(11, 2026).as_deref(), Some("tháng 11 năm 2026"));
         case!(month_label(2, 2026).as_deref(), Some("tháng 02 năm 2026"));
@@ -929,7 +858,6 @@ mod tests {
         case!(half_year_label(1, 2026).as_deref(), Some("6 tháng đầu năm 2026"));
         case!(half_year_label(2, 2026).as_deref(), Some("6 tháng cuối năm 2026"));
         case!(half_year_label(3, 2026), None);
-        case!(year_range(2025, 2030), "2025 - 2030");
     }
 
     // ----- §5.2 numbers, §2.5 document numbers -----
@@ -943,9 +871,6 @@ mod tests {
         case!(group_thousands(120_250), "120.250");
         case!(group_thousands(8_400_000), "8.400.000");
         case!(group_thousands(u64::MAX), "18.446.744.073.709.551.615");
-        case!(group_thousands_signed(-1200), "-1.200");
-        case!(group_thousands_signed(0), "0");
-        case!(group_thousands_signed(i64::MIN), "-9.223.372.036.854.775.808");
     }
 
     #[test]

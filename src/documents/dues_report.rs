@@ -23,9 +23,6 @@ pub struct DuesReportInput {
     pub issued: IssuedInput,
     /// The months reported on.
     pub period: ReportPeriod,
-    /// Dues regulation; only `QD01-2026` (Quy định 01-QĐ/TW) is implemented.
-    #[serde(default)]
-    pub ruleset_dues: Option<String>,
     /// Minimum-wage region of the cell (where its members are registered).
     pub region: Region,
     /// Overrides the built-in regional minimum wages (đồng per month) for the whole period.
@@ -49,6 +46,7 @@ pub struct DuesReportInput {
 
 /// Minimum-wage region (vùng) of Nghị định 293/2025/NĐ-CP.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[allow(clippy::upper_case_acronyms, reason = "Roman numerals, as the decree and the JSON write them")]
 pub enum Region {
     /// Vùng I.
     I,
@@ -171,8 +169,6 @@ impl Channel {
 /// One of `members`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct DuesMember {
-    /// Stable id.
-    pub member_id: String,
     /// Full name, printed as given.
     pub full_name: String,
     /// What the dues are computed from.

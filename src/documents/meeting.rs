@@ -35,9 +35,6 @@ pub struct Member {
     /// Exempted from activities (miễn sinh hoạt): not counted as required or absent.
     #[serde(default)]
     pub exempt_from_activities: bool,
-    /// Attends temporarily (sinh hoạt tạm thời); counted as required (§8 item 8: unconfirmed).
-    #[serde(default)]
-    pub temporary_member: bool,
 }
 
 /// `status` of a member.
@@ -459,8 +456,6 @@ pub struct MeetingFacts {
     pub date: Date,
     /// Document date: `issue_date` or the meeting date.
     pub issue_date: Date,
-    /// Attendance numbers.
-    pub counts: AttendanceCounts,
 }
 
 /// Builds the shared view, collecting every problem into `issues` (errors and warnings).
@@ -534,7 +529,7 @@ pub fn build(
         closing,
         signatures,
     };
-    Ok(Some((view, MeetingFacts { date, issue_date, counts })))
+    Ok(Some((view, MeetingFacts { date, issue_date })))
 }
 
 fn parse_time(text: &str, pointer: &str, issues: &mut Vec<Issue>) -> Option<Time> {

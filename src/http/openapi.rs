@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use super::{ROUTES, batch_request};
+use super::batch_request;
+use super::routes::{Endpoint, ROUTES, Route};
 use crate::catalog::{Catalog, Template};
 
 /// The whole API description; `batch` and `workbook` are the served request schemas of
@@ -87,15 +88,15 @@ pub fn document(catalog: &Catalog, batch: &Value, workbook: &Value) -> Value {
     let mut paths = Map::new();
     for route in &ROUTES {
         let method = route.method.as_str().to_ascii_lowercase();
-        if route.path.contains("{template}") {
+        if route.endpoint.is_per_template() {
             for template in catalog.templates() {
                 let path = route.path.replace("{template}", &template.id);
                 let entry = paths.entry(path).or_insert_with(|| json!({}));
-                entry[&method] = template_operation(route.path, route.summary, template);
+                entry[&method] = template_operation(route, template);
             }
         } else {
             let entry = paths.entry(route.path.to_string()).or_insert_with(|| json!({}));
-            entry[&method] = operation(route.path, route.summary, catalog);
+            entry[&method] = operation(route, catalog);
         }
     }
     json!({
@@ -154,12 +155,12 @@ fn client_errors() -> Map<String, Value> {
 }
 
 /// One operation on one template: render, preview or blank form.
-fn template_operation(route: &str, summary: &str, template: &Template) -> Value {
+fn template_operation(route: &Route, template: &Template) -> Value {
     let pdf = json!({ "application/pdf": { "schema": { "type": "string", "contentMediaType": "application/pdf" } } });
     let mut responses = Map::new();
     let body_schema;
-    match route {
-        "/v1/render/{template}" => {
+    match route.endpoint {
+        Endpoint::Render => {
             body_schema = reference(&component_name(&template.id));
             responses.insert("200".into(), json!({
                 "description": "The PDF. `X-Vanban-Pages`, `X-Vanban-Warnings` and `X-Vanban-Signature-Fields` describe it.",
@@ -167,7 +168,7 @@ fn template_operation(route: &str, summary: &str, template: &Template) -> Value 
             }));
             responses.extend(client_errors());
         }
-        "/v1/preview/{template}" => {
+        Endpoint::Preview => {
             body_schema =
                 json!({ "type": "object", "description": "Any part of the document; `{}` is fine." });
             responses.insert("200".into(), json!({
@@ -180,7 +181,7 @@ fn template_operation(route: &str, summary: &str, template: &Template) -> Value 
                 error_response("The body is not a JSON object (an incomplete document never is a 422)"),
             );
         }
-        _ => {
+        Endpoint::BlankForm => {
             body_schema = json!({ "type": "object", "description": "What the form shows filled in (header, date, members…); `{}` for a fully blank form." });
             responses.insert("200".into(), json!({
                 "description": "The form as a PDF: what was given, and dotted lines for the rest. `X-Vanban-Warnings` lists problems in what was given.",
@@ -189,11 +190,12 @@ fn template_operation(route: &str, summary: &str, template: &Template) -> Value 
             responses.extend(client_errors());
             responses.insert("422".into(), error_response("The body is not a JSON object"));
         }
+        other => unreachable!("{other:?} is not a route over {{template}}"),
     }
     responses.insert("504".into(), error_response("The render took longer than the timeout"));
     json!({
-        "summary": format!("{summary}: {} ({})", template.id, template.meta.title),
-        "operationId": format!("{}_{}", route.trim_start_matches("/v1/").trim_end_matches("/{template}"), template.id.replace('-', "_")),
+        "summary": format!("{}: {} ({})", route.summary, template.id, template.meta.title),
+        "operationId": format!("{}_{}", route.path.trim_start_matches("/v1/").trim_end_matches("/{template}"), template.id.replace('-', "_")),
         "requestBody": {
             "required": true,
             "content": { "application/json": { "schema": body_schema, "example": template.example } },
@@ -202,15 +204,15 @@ fn template_operation(route: &str, summary: &str, template: &Template) -> Value 
     })
 }
 
-fn operation(path: &str, summary: &str, catalog: &Catalog) -> Value {
+fn operation(route: &Route, catalog: &Catalog) -> Value {
     let templates: Vec<&str> = catalog.templates().map(|t| t.id.as_str()).collect();
     let templates = templates.as_slice();
     let json_ok =
         |description: &str| json!({ "description": description, "content": { "application/json": {} } });
     let mut responses = Map::new();
-    let mut op = json!({ "summary": summary });
-    match path {
-        "/v1/batch" => {
+    let mut op = json!({ "summary": route.summary });
+    match route.endpoint {
+        Endpoint::Batch => {
             let sheet =
                 json!({ "schema": { "type": "string", "contentMediaType": "application/octet-stream" } });
             op["requestBody"] = json!({
@@ -246,7 +248,7 @@ fn operation(path: &str, summary: &str, catalog: &Catalog) -> Value {
                 .collect();
             op["requestBody"]["content"]["application/json"]["examples"] = Value::Object(examples);
         }
-        "/v1/extract" => {
+        Endpoint::Extract => {
             op["requestBody"] = json!({
                 "required": true,
                 "description": "A PDF vanban made with `\"embed_data\": true` (signed or not).",
@@ -274,7 +276,7 @@ fn operation(path: &str, summary: &str, catalog: &Catalog) -> Value {
                 error_response("Every slot busy and the queue full; see `Retry-After`"),
             );
         }
-        "/v1/templates/{id}" => {
+        Endpoint::Template => {
             op["parameters"] = json!([{
                 "name": "id", "in": "path", "required": true, "schema": { "type": "string", "enum": templates },
             }]);
@@ -284,8 +286,8 @@ fn operation(path: &str, summary: &str, catalog: &Catalog) -> Value {
             );
             responses.insert("404".into(), error_response("Unknown template"));
         }
-        "/v1/templates/{id}/workbook" | "/v1/workbook" => {
-            if path == "/v1/workbook" {
+        Endpoint::TemplateWorkbook | Endpoint::BatchWorkbook => {
+            if route.endpoint == Endpoint::BatchWorkbook {
                 op["requestBody"] = json!({
                     "required": true,
                     "description": "A batch request; `items` may be left out for a workbook of defaults only.",
@@ -304,11 +306,11 @@ fn operation(path: &str, summary: &str, catalog: &Catalog) -> Value {
             }));
             responses.insert("404".into(), error_response("Unknown template"));
         }
-        "/readyz" => {
+        Endpoint::Readiness => {
             responses.insert("200".into(), json_ok("Ready"));
             responses.insert("503".into(), json_ok("Draining: shutting down"));
         }
-        "/metrics" => {
+        Endpoint::Metrics => {
             responses.insert(
                 "200".into(),
                 json!({
@@ -317,8 +319,11 @@ fn operation(path: &str, summary: &str, catalog: &Catalog) -> Value {
                 }),
             );
         }
-        _ => {
+        Endpoint::Templates | Endpoint::Health | Endpoint::OpenApi => {
             responses.insert("200".into(), json_ok("OK"));
+        }
+        Endpoint::Render | Endpoint::Preview | Endpoint::BlankForm => {
+            unreachable!("{:?} is described per template", route.endpoint)
         }
     }
     op["responses"] = Value::Object(responses);

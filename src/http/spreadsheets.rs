@@ -14,7 +14,9 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::{ApiError, AppState, ascii_json, json_body};
+use super::documents::ascii_json;
+use super::request::json_body;
+use super::{ApiError, AppState};
 use crate::batch::PreparedBatch;
 use crate::file_names::content_disposition;
 use crate::spreadsheet::{self, Format, ImportOptions, Imported};
