@@ -84,7 +84,14 @@ const TEMPLATES: [&str; 2] = ["minutes", "resolution"];
 const ONLY_TEMPLATE: &str = "VANBAN_BENCH_TEMPLATE";
 const HTTP_CLIENTS: usize = 8;
 
+/// The argument that makes this binary [`vanban_turns`] instead of the benchmark.
+const VANBAN_TURNS: &str = "vanban-turns";
+
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|arg| arg == VANBAN_TURNS) {
+        return vanban_turns(&args[at + 1], Path::new(&args[at + 2]));
+    }
     // `cargo bench` passes `--bench`; `cargo test --bench vanban` does not.
     let plan = Plan::new(!std::env::args().any(|a| a == "--bench"));
     let steps: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
@@ -711,6 +718,9 @@ struct Round {
     system_ms: (f64, Option<f64>),
     /// Single-document median: vanban over HTTP, and the peer in process, ms.
     single_ms: (f64, Option<f64>),
+    /// Documents/s and CPU per document (ms) of two vanban processes that share nothing, each
+    /// typesetting its half in process: the most any design can get from this Typst on two cores.
+    ceiling: (f64, f64),
     /// The machine's 1-minute load average after the round (`/proc/loadavg`).
     load: f64,
 }
@@ -721,6 +731,8 @@ struct VersusFigures {
     rounds: Vec<Round>,
     /// Peak RSS of the server, and of the two peer processes together (if run), MB.
     peak_mb: (f64, Option<f64>),
+    /// Peak RSS of the two vanban processes of the ceiling together, MB.
+    ceiling_peak_mb: f64,
 }
 
 /// Warm-up compiles of each peer process before it answers (as in the comparison in turns).
@@ -770,14 +782,20 @@ fn batch_versus_peer(
     }
 
     let data_dir = resolved_data(engine, template, &bodies);
-    let mut peers: Vec<PeerProcess> = if plan.smoke {
+    let mut peers: Vec<TurnProcess> = if plan.smoke {
         Vec::new()
     } else {
-        (0..2).map_while(|_| PeerProcess::start(template, &data_dir)).collect()
+        (0..2).map_while(|_| TurnProcess::peer(template, &data_dir)).collect()
     };
     if peers.len() < 2 {
         peers.clear();
     }
+    let bodies_file = data_dir.join("bodies.json");
+    let parsed: Vec<Value> = bodies.iter().map(|body| serde_json::from_slice(body).unwrap()).collect();
+    std::fs::write(&bodies_file, serde_json::to_vec(&parsed).unwrap()).unwrap();
+    let mut ceiling: Vec<TurnProcess> = (0..2)
+        .map(|_| TurnProcess::vanban(template, &bodies_file).expect("vanban takes turns in its own process"))
+        .collect();
     // The peer's next document: its turns start after the warm-up, and one was asked to wait for it.
     let mut next = PEER_WARMUP + 2;
     let halves = [versus.documents.div_ceil(2), versus.documents / 2];
@@ -795,23 +813,26 @@ fn batch_versus_peer(
         let our_cpu = per_document(cpu_time(server.child.id()) - before);
         server_rss.push(proc_status_kib(server.child.id(), "VmRSS") / 1024.0);
 
-        let theirs = (!peers.is_empty()).then(|| {
-            let before: Vec<_> = peers.iter().map(PeerProcess::cpu_time).collect();
+        // Two processes typeset one half each, at once: documents/s and CPU per document.
+        let halves_at_once = |pair: &mut [TurnProcess]| {
+            let before: Vec<_> = pair.iter().map(TurnProcess::cpu_time).collect();
             let started = Instant::now();
-            for (peer, documents) in peers.iter_mut().zip(halves) {
-                peer.send(documents);
+            for (process, documents) in pair.iter_mut().zip(halves) {
+                process.send(documents);
             }
-            for peer in &mut peers {
-                peer.receive().expect("the peer answers");
+            for process in pair.iter_mut() {
+                process.receive().expect("the process answers");
             }
             let took = started.elapsed();
-            let spent = peers
+            let spent = pair
                 .iter()
                 .zip(before)
-                .map(|(peer, before)| peer.cpu_time() - before)
+                .map(|(process, before)| process.cpu_time() - before)
                 .fold(CpuTime::default(), |a, b| a + b);
             (versus.documents as f64 / took.as_secs_f64(), per_document(spent))
-        });
+        };
+        let theirs = (!peers.is_empty()).then(|| halves_at_once(&mut peers));
+        let (ceiling_rate, (ceiling_cpu, _)) = halves_at_once(&mut ceiling);
         next += halves[0];
 
         let mut ours_single: Vec<Duration> = (0..versus.singles)
@@ -829,6 +850,7 @@ fn batch_versus_peer(
             cpu_ms: (our_cpu.0, theirs.map(|(_, (cpu, _))| cpu)),
             system_ms: (our_cpu.1, theirs.map(|(_, (_, system))| system)),
             single_ms: (ms(percentile(&ours_single, 0.5)), theirs_single),
+            ceiling: (ceiling_rate, ceiling_cpu),
             load: load_average(),
         });
     }
@@ -838,7 +860,10 @@ fn batch_versus_peer(
             peers.iter().map(|peer| proc_status_kib(peer.child.id(), "VmHWM")).sum::<f64>() / 1024.0
         }),
     );
+    let ceiling_peak_mb =
+        ceiling.iter().map(|process| proc_status_kib(process.child.id(), "VmHWM")).sum::<f64>() / 1024.0;
     drop(peers);
+    drop(ceiling);
     let _ = std::fs::remove_dir_all(&data_dir);
 
     report.heading(&format!(
@@ -850,27 +875,31 @@ fn batch_versus_peer(
          ({} distinct, cycled); then two warm peer processes compile {} and {} of the same resolved \
          data at once; then {} single documents one after another, vanban over HTTP and the first \
          peer process in process. CPU per document: user + system time of the server, and of both \
-         peer processes together (system time in brackets). Load: the 1-minute load average after \
-         the round.\n",
+         peer processes together (system time in brackets). Ceiling: two vanban processes that \
+         share nothing typeset the same halves in process (no HTTP, no zip), the most any design \
+         can get from this Typst on two cores. Load: the 1-minute load average after the round.\n",
         versus.documents, versus.distinct, halves[0], halves[1], versus.singles
     ));
     report.line(
-        "| round | vanban batch | peer, 2 processes | ratio | vanban CPU per document | peer CPU per document | single median, vanban over HTTP | single median, peer | ratio | load |",
+        "| round | vanban batch | peer, 2 processes | ratio | ceiling: vanban, 2 processes | ratio | vanban CPU per document | peer CPU per document | ceiling CPU per document | single median, vanban over HTTP | single median, peer | ratio | load |",
     );
-    report.line("|---|---|---|---|---|---|---|---|---|---|");
+    report.line("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     let ratio =
         |(ours, theirs): (f64, Option<f64>)| theirs.map_or("–".into(), |t| format!("{:.2}", ours / t));
     let or_dash = |figure: Option<String>| figure.unwrap_or_else(|| "–".into());
     for (number, round) in rounds.iter().enumerate() {
         let cpu = |cpu: f64, system: f64| format!("{cpu:.1} ms ({system:.1} ms)");
         report.line(format!(
-            "| {} | {:.1} documents/s | {} | {} | {} | {} | {:.1} ms | {} | {} | {:.1} |",
+            "| {} | {:.1} documents/s | {} | {} | {:.1} documents/s | {} | {} | {} | {:.1} ms | {:.1} ms | {} | {} | {:.1} |",
             number + 1,
             round.batch.0,
             or_dash(round.batch.1.map(|rate| format!("{rate:.1} documents/s"))),
             ratio(round.batch),
+            round.ceiling.0,
+            ratio((round.ceiling.0, round.batch.1)),
             cpu(round.cpu_ms.0, round.system_ms.0),
             or_dash(round.cpu_ms.1.zip(round.system_ms.1).map(|(c, s)| cpu(c, s))),
+            round.ceiling.1,
             round.single_ms.0,
             or_dash(round.single_ms.1.map(|t| format!("{t:.1} ms"))),
             ratio(round.single_ms),
@@ -879,12 +908,13 @@ fn batch_versus_peer(
     }
     let trail: Vec<String> = server_rss.iter().map(|mb| format!("{mb:.0}")).collect();
     report.line(format!(
-        "\nPeak RSS: server {:.0} MB{}. Server RSS after each round's batch: {} MB.",
+        "\nPeak RSS: server {:.0} MB{}, the two vanban processes of the ceiling {ceiling_peak_mb:.0} MB \
+         together. Server RSS after each round's batch: {} MB.",
         peak_mb.0,
         peak_mb.1.map_or(String::new(), |peers| format!(", the two peer processes {peers:.0} MB together")),
         trail.join(", ")
     ));
-    VersusFigures { template: template.to_string(), rounds, peak_mb }
+    VersusFigures { template: template.to_string(), rounds, peak_mb, ceiling_peak_mb }
 }
 
 /// The headline: each template's median ratios over the rounds of [`batch_versus_peer`].
@@ -893,9 +923,9 @@ fn versus_summary(all: &[VersusFigures], report: &mut Report) {
         "vanban / peer, batch over HTTP (targets: batch throughput ≥ 1.3, single document ≤ 0.9, peak RSS ≤ 0.7)",
     );
     report.line(
-        "| template | batch throughput, median of rounds | CPU per batch document, median of rounds | single document over HTTP, median of rounds | peak RSS |",
+        "| template | batch throughput, median of rounds | ceiling (2 vanban processes) / peer | CPU per batch document, median of rounds | single document over HTTP, median of rounds | peak RSS | ceiling's peak RSS / peer's |",
     );
-    report.line("|---|---|---|---|---|");
+    report.line("|---|---|---|---|---|---|---|");
     let median_ratio = |pairs: Vec<(f64, Option<f64>)>| {
         let mut ratios: Vec<f64> =
             pairs.iter().filter_map(|&(ours, theirs)| Some(ours / theirs.filter(|t| *t > 0.0)?)).collect();
@@ -904,17 +934,20 @@ fn versus_summary(all: &[VersusFigures], report: &mut Report) {
     };
     for figures in all {
         let each = |figure: fn(&Round) -> (f64, Option<f64>)| figures.rounds.iter().map(figure).collect();
+        let of_peers = |mb: f64| {
+            figures.peak_mb.1.map_or("– (no peer)".into(), |peers| {
+                format!("{mb:.0} / {peers:.0} MB = **{:.2}**", mb / peers)
+            })
+        };
         report.line(format!(
-            "| `{}` | {} | {} | {} | {} |",
+            "| `{}` | {} | {} | {} | {} | {} | {} |",
             figures.template,
             median_ratio(each(|round| round.batch)),
+            median_ratio(each(|round| (round.ceiling.0, round.batch.1))),
             median_ratio(each(|round| round.cpu_ms)),
             median_ratio(each(|round| round.single_ms)),
-            figures.peak_mb.1.map_or("– (no peer)".into(), |peers| format!(
-                "{:.0} / {peers:.0} MB = **{:.2}**",
-                figures.peak_mb.0,
-                figures.peak_mb.0 / peers
-            )),
+            of_peers(figures.peak_mb.0),
+            of_peers(figures.ceiling_peak_mb),
         ));
     }
 }
@@ -923,6 +956,36 @@ fn versus_summary(all: &[VersusFigures], report: &mut Report) {
 fn load_average() -> f64 {
     let loadavg = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     loadavg.split_whitespace().next().and_then(|load| load.parse().ok()).unwrap_or(0.0)
+}
+
+/// vanban in a process of its own, taking turns as `bench/peer.py --turns` does: after
+/// [`PEER_WARMUP`] renders, each line `N` on stdin renders the next N of the request bodies in
+/// `bodies_file` (a JSON array, cycled) in process and answers `{"ms": [per-document times]}`.
+/// Two of these side by side share nothing, so they are the ceiling of any way of running this
+/// Typst on two cores: what render worker processes could at best reach.
+fn vanban_turns(template: &str, bodies_file: &Path) {
+    let engine = Engine::new(&EngineConfig::default()).expect("bundled templates and fonts");
+    let bodies: Vec<Value> =
+        serde_json::from_slice(&std::fs::read(bodies_file).expect("bodies")).expect("JSON");
+    let bodies: Vec<Vec<u8>> = bodies.iter().map(|body| serde_json::to_vec(body).unwrap()).collect();
+    let mut next = 0;
+    let mut render = || {
+        let started = Instant::now();
+        engine.render(template, &bodies[next % bodies.len()]).expect("the document renders");
+        next += 1;
+        ms(started.elapsed())
+    };
+    for _ in 0..PEER_WARMUP {
+        render();
+    }
+    let mut stdout = std::io::stdout().lock();
+    for line in std::io::stdin().lock().lines() {
+        let Ok(documents) = line.unwrap_or_default().trim().parse::<usize>() else { break };
+        let times: Vec<f64> = (0..documents).map(|_| render()).collect();
+        if writeln!(stdout, "{}", json!({ "ms": times })).and_then(|()| stdout.flush()).is_err() {
+            break;
+        }
+    }
 }
 
 /// A `vanban serve` process on a free loopback port; stopped when dropped.
@@ -957,33 +1020,44 @@ impl Drop for ServerProcess {
     }
 }
 
-/// A warm `bench/peer.py --turns` process: compiles the next N documents when asked. Its input
+/// A warm process that typesets the next N documents when asked, answering their times: the
+/// peer (`bench/peer.py --turns`) or vanban in a process of its own ([`vanban_turns`]). Its input
 /// closes when dropped, and it ends.
-struct PeerProcess {
+struct TurnProcess {
     child: std::process::Child,
     requests: Option<std::process::ChildStdin>,
     answers: BufReader<std::process::ChildStdout>,
 }
 
-impl PeerProcess {
-    /// Starts the peer and waits until it has warmed up; `None` if it cannot run.
-    fn start(template: &str, data_dir: &Path) -> Option<Self> {
-        let mut child = peer_command(template, data_dir)
-            .args(["--turns", "--no-verify", "--warmup", &PEER_WARMUP.to_string()])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .ok()?;
+impl TurnProcess {
+    /// The peer on `template` over the resolved data in `data_dir`, warmed up; `None` if it
+    /// cannot run.
+    fn peer(template: &str, data_dir: &Path) -> Option<Self> {
+        let mut command = peer_command(template, data_dir);
+        command.args(["--turns", "--no-verify", "--warmup", &PEER_WARMUP.to_string()]);
+        Self::start(command)
+    }
+
+    /// This benchmark's binary as [`vanban_turns`] over the request bodies in `bodies_file`.
+    fn vanban(template: &str, bodies_file: &Path) -> Option<Self> {
+        let mut command = Command::new(std::env::current_exe().ok()?);
+        command.arg(VANBAN_TURNS).arg(template).arg(bodies_file);
+        Self::start(command)
+    }
+
+    /// Starts `command` and waits until it has warmed up.
+    fn start(mut command: Command) -> Option<Self> {
+        let mut child =
+            command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().ok()?;
         let (requests, answers) = (child.stdin.take()?, BufReader::new(child.stdout.take()?));
-        let mut peer = PeerProcess { child, requests: Some(requests), answers };
-        peer.ask(1)?;
-        Some(peer)
+        let mut process = TurnProcess { child, requests: Some(requests), answers };
+        process.ask(1)?;
+        Some(process)
     }
 
     fn send(&mut self, documents: usize) {
         let requests = self.requests.as_mut().expect("open until dropped");
-        writeln!(requests, "{documents}").expect("the peer takes requests");
+        writeln!(requests, "{documents}").expect("the process takes requests");
     }
 
     /// The per-document times (ms) of the last request.
@@ -1004,7 +1078,7 @@ impl PeerProcess {
     }
 }
 
-impl Drop for PeerProcess {
+impl Drop for TurnProcess {
     fn drop(&mut self) {
         self.requests.take();
         let _ = self.child.wait();
@@ -1143,7 +1217,7 @@ fn paired_single(
     plan: &Plan,
     report: &mut Report,
 ) -> Option<Paired> {
-    let mut peer = PeerProcess::start(template, data_dir)?;
+    let mut peer = TurnProcess::peer(template, data_dir)?;
     let template_ref = engine.catalog().get(template).unwrap();
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
     // The peer's turns start after its warm-up and the one document `start` asks for; so do
