@@ -412,14 +412,7 @@ fn attachments(path: &Path) -> String {
 /// chair and secretary picked from the roster, discussion, a task, a vote with the shortcut and
 /// the signers.
 const MINUTES: Walk = &[
-    (
-        "chi-bo",
-        &[
-            Do::Type("/issuer/superior_name", "ĐẢNG BỘ PHƯỜNG ĐOÀN KẾT"),
-            Do::Type("/issuer/name", "CHI BỘ TỔ DÂN PHỐ 5"),
-            Do::Type("/issuer/place_name", "Đoàn Kết"),
-        ],
-    ),
+    ("chi-bo", CELL),
     (
         "dang-vien",
         &[
@@ -457,15 +450,7 @@ const MINUTES: Walk = &[
             Do::Type("/attendance/2/reason", "đi công tác"),
         ],
     ),
-    (
-        "chu-tri",
-        &[
-            Do::Pick("/meeting/chair/member_id", "Nguyễn Văn An"),
-            Do::Type("/meeting/chair/title_text", "Bí thư Chi bộ"),
-            Do::Pick("/meeting/secretary/member_id", "Trần Thị Bình"),
-            Do::Type("/meeting/secretary/title_text", "Chi ủy viên"),
-        ],
-    ),
+    ("chu-tri", CHAIR_AND_SECRETARY),
     ("noi-dung", &[Do::Type("/opening/reason_text", "Sinh hoạt chi bộ thường kỳ tháng 11 năm 2026.")]),
     (
         "thao-luan",
@@ -487,13 +472,7 @@ const MINUTES: Walk = &[
             Do::Press("all_for:/votes/0", "/votes/0/for"),
         ],
     ),
-    (
-        "ky",
-        &[
-            Do::Pick("/signatures/left/member_id", "Trần Thị Bình"),
-            Do::Pick("/signatures/right/member_id", "Nguyễn Văn An"),
-        ],
-    ),
+    ("ky", MINUTES_SIGNERS),
 ];
 
 /// A change made from the review screen: "Sửa" on a step, a new text for one of its fields.
@@ -573,6 +552,20 @@ const CELL: &[Do] = &[
     Do::Type("/issuer/place_name", "Đoàn Kết"),
 ];
 
+/// Minutes: the chair and the secretary picked from the roster.
+const CHAIR_AND_SECRETARY: &[Do] = &[
+    Do::Pick("/meeting/chair/member_id", "Nguyễn Văn An"),
+    Do::Type("/meeting/chair/title_text", "Bí thư Chi bộ"),
+    Do::Pick("/meeting/secretary/member_id", "Trần Thị Bình"),
+    Do::Type("/meeting/secretary/title_text", "Chi ủy viên"),
+];
+
+/// Minutes: the secretary signs on the left, the chair on the right.
+const MINUTES_SIGNERS: &[Do] = &[
+    Do::Pick("/signatures/left/member_id", "Trần Thị Bình"),
+    Do::Pick("/signatures/right/member_id", "Nguyễn Văn An"),
+];
+
 /// The secretary signing a resolution or a report for the cell.
 const SIGNER: &[Do] = &[
     Do::Type("/signer/authority", "T/M CHI BỘ"),
@@ -649,15 +642,7 @@ const THEMATIC_MINUTES: Walk = &[
         ],
     ),
     ("diem-danh", &[Do::Tick("/attendance/0/present", "true"), Do::Tick("/attendance/1/present", "true")]),
-    (
-        "chu-tri",
-        &[
-            Do::Pick("/meeting/chair/member_id", "Nguyễn Văn An"),
-            Do::Type("/meeting/chair/title_text", "Bí thư Chi bộ"),
-            Do::Pick("/meeting/secretary/member_id", "Trần Thị Bình"),
-            Do::Type("/meeting/secretary/title_text", "Chi ủy viên"),
-        ],
-    ),
+    ("chu-tri", CHAIR_AND_SECRETARY),
     (
         "noi-dung",
         &[
@@ -675,13 +660,7 @@ const THEMATIC_MINUTES: Walk = &[
             Do::Type("/commitments/0/text", "Vận động 10 hộ phân loại rác tại nguồn."),
         ],
     ),
-    (
-        "ky",
-        &[
-            Do::Pick("/signatures/left/member_id", "Trần Thị Bình"),
-            Do::Pick("/signatures/right/member_id", "Nguyễn Văn An"),
-        ],
-    ),
+    ("ky", MINUTES_SIGNERS),
 ];
 
 /// A report of results for a quarter.
