@@ -306,6 +306,17 @@ fn a_blank_form_invents_no_number() {
 }
 
 #[test]
+fn a_blank_minutes_form_leaves_room_for_one_extra_section() {
+    let text = Pdf::parse(&engine().blank_form("minutes", b"{}").unwrap().pdf).text();
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains("V- BIỂU QUYẾT"), "the fixed sections come first: {text}");
+    assert!(text.contains("VI- ……"), "one section the cell may add, its heading to write: {text}");
+    assert!(!text.contains("VII-"), "not a row of empty headings: {text}");
+    // Lists under a fixed heading keep their rows to write on.
+    assert!(text.contains("3. ……"), "three agenda items: {text}");
+}
+
+#[test]
 fn a_form_with_the_roster_keeps_its_counts_and_leaves_attendance_to_write() {
     for template in ["minutes", "thematic-minutes"] {
         let document = fixture(&format!("{template}.json"));
