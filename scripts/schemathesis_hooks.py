@@ -14,11 +14,12 @@ mutated PDFs are the property test of tests/integration/embed.rs.
 Minutes name their chair, secretary, speakers and attendance by member id, and each must be an
 id of the document's own member list, which no JSON Schema keyword can say either: a generated
 minutes document is nearly always refused with 422 (as it must be), and in some runs every one
-of a phase is, which Schemathesis reports as "mostly rejected generated data". So every fourth
-positive case of the two minutes routes is the template's bundled example, which must render;
-the others go as generated and must still be answered 2xx or 422.
+of a phase is, which Schemathesis reports as "mostly rejected generated data". So the first and
+every fourth positive case of each phase of the two minutes routes is the template's bundled
+example, which must render; the others go as generated and must still be answered 2xx or 422.
 """
 
+import collections
 import itertools
 import json
 import os
@@ -55,14 +56,16 @@ MINUTES_EXAMPLES = {
     for template in ("minutes", "thematic-minutes")
 }
 EXAMPLE_EVERY = 4
-positive_minutes = {path: itertools.count() for path in MINUTES_EXAMPLES}
+# Counted per route and phase: "mostly rejected" is judged per phase, and a phase may generate
+# only a few positive cases, so the first of each phase is the example.
+positive_minutes = collections.defaultdict(itertools.count)
 
 
 @schemathesis.hook("before_call").apply_to(method="POST", path=list(MINUTES_EXAMPLES))
 def send_minutes_example(ctx, case, **kwargs):
     if case.meta is None or case.meta.generation.mode != GenerationMode.POSITIVE:
         return
-    if next(positive_minutes[case.path]) % EXAMPLE_EVERY == 0:
+    if next(positive_minutes[case.path, case.meta.phase.name]) % EXAMPLE_EVERY == 0:
         case.body = json.loads(json.dumps(MINUTES_EXAMPLES[case.path]))
 
 
