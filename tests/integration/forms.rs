@@ -373,3 +373,19 @@ fn a_full_document_previews_like_it_renders() {
         );
     }
 }
+
+#[test]
+fn a_preview_after_an_edit_redraws_the_edited_page_and_only_that_one() {
+    let mut minutes = fixture("minutes.json");
+    let before = engine().preview("minutes", minutes.to_string().as_bytes()).unwrap().pages;
+    // The second agenda item's summary is on page 2 of the example.
+    let summary = minutes["agenda_items"][1]["summary"].as_str().unwrap().to_string();
+    minutes["agenda_items"][1]["summary"] = json!(format!("{summary} thêm"));
+    let after = engine().preview("minutes", minutes.to_string().as_bytes()).unwrap().pages;
+    assert_eq!(after.len(), before.len());
+    let changed: Vec<usize> = (0..after.len()).filter(|&page| after[page] != before[page]).collect();
+    assert_eq!(changed, vec![1], "only the edited page differs");
+    // Memoized pages never stand in for changed ones: the first version draws as before.
+    minutes["agenda_items"][1]["summary"] = json!(summary);
+    assert_eq!(engine().preview("minutes", minutes.to_string().as_bytes()).unwrap().pages, before);
+}
