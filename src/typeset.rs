@@ -27,7 +27,7 @@ use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
 use typst::utils::{LazyHash, PicoStr};
 use typst::{Library, LibraryExt, World, WorldExt};
-use typst_layout::PagedDocument;
+use typst_layout::{Page, PagedDocument};
 use typst_pdf::{PdfOptions, PdfStandards, Timestamp};
 
 use crate::catalog::{Catalog, DATA_PATH, REQUEST_PATH};
@@ -207,11 +207,7 @@ impl Typesetter {
     pub fn preview(&self, spec: &JobSpec, data: Vec<u8>) -> Result<(Vec<String>, Vec<Diagnostic>)> {
         let _evict = EvictOnDrop;
         let (document, warnings) = self.compile(spec, data)?;
-        let pages = document
-            .pages()
-            .iter()
-            .map(|page| typst_svg::svg(page, &typst_svg::SvgOptions::default()))
-            .collect();
+        let pages = document.pages().iter().map(page_svg).collect();
         Ok((pages, warnings))
     }
 
@@ -313,6 +309,15 @@ fn signing_spaces(document: &PagedDocument) -> Vec<SignatureField> {
     }
     spaces.retain(|s| s.rect[2] > s.rect[0] && s.rect[3] > s.rect[1]);
     spaces
+}
+
+/// One page drawn as SVG, memoized by the page's content (its frame is hashed once, lazily). A
+/// live preview is asked for again after every pause in typing, and an edit usually changes one
+/// page: the others come from comemo's cache, which the job eviction keeps bounded like the
+/// compile's own caches (an unchanged page of the last few jobs stays, anything older goes).
+#[comemo::memoize]
+fn page_svg(page: &Page) -> String {
+    typst_svg::svg(page, &typst_svg::SvgOptions::default())
 }
 
 /// The label the shared Typst library puts on the corners of each signing space.

@@ -205,7 +205,16 @@ impl<'s> Filler<'s> {
                             self.filled.push(here);
                         }
                         None if self.fill == Fill::Form && depth == 0 && self.is_list(property) => {
-                            map.insert(name.clone(), self.placeholder(property, &here, depth + 1));
+                            let list = if self.is_list_of_sections(property) {
+                                // Each row would be a numbered heading of its own (`VI- ……`):
+                                // the form leaves room for one section the cell may add, not a
+                                // row of empty headings.
+                                let rows = self.blank_rows(1);
+                                self.rows(property, &here, depth + 1, rows)
+                            } else {
+                                self.placeholder(property, &here, depth + 1)
+                            };
+                            map.insert(name.clone(), list);
                             self.filled.push(here);
                         }
                         None => {}
@@ -248,6 +257,53 @@ impl<'s> Filler<'s> {
         node.get("type").and_then(Value::as_str) == Some("array") && node.get("items").is_some()
     }
 
+    /// Whether the list `node` is made of free sections: items of a heading and its text, and
+    /// nothing else (the minutes' `extra_sections`, each printed as a numbered section of its
+    /// own). Items with more to them (an agenda item's presenter) are entries under a fixed
+    /// heading, where a few rows give room to write.
+    fn is_list_of_sections(&self, node: &'s Value) -> bool {
+        let node = self.pick(node, &Value::Null);
+        node.get("items")
+            .map(|item| self.pick(item, &Value::Null))
+            .and_then(|item| item.get("properties"))
+            .and_then(Value::as_object)
+            .is_some_and(|properties| {
+                let mut names: Vec<&str> = properties.keys().map(String::as_str).collect();
+                names.sort_unstable();
+                names == ["text", "title"]
+            })
+    }
+
+    /// How many placeholder rows a list gets when the printed document has `printed` of them:
+    /// the probe has one more, so that what counts the rows differs between the two.
+    fn blank_rows(&self, printed: usize) -> usize {
+        match self.variant {
+            Variant::Printed => printed,
+            Variant::Probe => printed + 1,
+        }
+    }
+
+    /// The list `node` with `rows` placeholder items (within its `maxItems`).
+    fn rows(&mut self, node: &'s Value, pointer: &str, depth: usize, rows: usize) -> Value {
+        let node = self.pick(node, &Value::Null);
+        let rows = rows.min(node.get("maxItems").and_then(Value::as_u64).unwrap_or(u64::MAX) as usize);
+        let Some(item) = node.get("items") else { return Value::Array(Vec::new()) };
+        let items = (0..rows)
+            .map(|row| {
+                let mut item = self.placeholder(item, &format!("{pointer}/{row}"), depth + 1);
+                // Placeholder members stay distinct, so that references to them (the roll
+                // call) find them; the row number is not printed (ids are not).
+                if let Some(id) =
+                    item.get_mut("member_id").filter(|id| id.as_str() == Some(&BLANK.to_string()))
+                {
+                    *id = json!(format!("{BLANK}{}", row_marker(row)));
+                }
+                item
+            })
+            .collect();
+        Value::Array(items)
+    }
+
     /// A value that passes `node` and prints as a blank.
     fn placeholder(&mut self, node: &'s Value, pointer: &str, depth: usize) -> Value {
         let node = self.pick(node, &Value::Null);
@@ -270,30 +326,8 @@ impl<'s> Filler<'s> {
             }
             Some("array") => {
                 let min = node.get("minItems").and_then(Value::as_u64).unwrap_or(0) as usize;
-                let blank_rows = match self.variant {
-                    Variant::Printed => BLANK_ROWS,
-                    Variant::Probe => BLANK_ROWS + 1,
-                };
-                let rows = if depth <= 1 { min.max(blank_rows) } else { min };
-                let rows =
-                    rows.min(node.get("maxItems").and_then(Value::as_u64).unwrap_or(u64::MAX) as usize);
-                let items = match node.get("items") {
-                    Some(item) => (0..rows)
-                        .map(|row| {
-                            let mut item = self.placeholder(item, &format!("{pointer}/{row}"), depth + 1);
-                            // Placeholder members stay distinct, so that references to them (the
-                            // roll call) find them; the row number is not printed (ids are not).
-                            if let Some(id) =
-                                item.get_mut("member_id").filter(|id| id.as_str() == Some(&BLANK.to_string()))
-                            {
-                                *id = json!(format!("{BLANK}{}", row_marker(row)));
-                            }
-                            item
-                        })
-                        .collect(),
-                    None => Vec::new(),
-                };
-                Value::Array(items)
+                let rows = if depth <= 1 { min.max(self.blank_rows(BLANK_ROWS)) } else { min };
+                self.rows(node, pointer, depth, rows)
             }
             Some("integer" | "number") => {
                 let minimum = node.get("minimum").and_then(Value::as_i64).unwrap_or(0);

@@ -209,6 +209,20 @@ pub fn build_with(
         Completeness::Complete if schema_problems.is_empty() => {
             return build_checked(template, &value, font, completeness);
         }
+        // A preview of a document with nothing missing is built as a render builds it: there is
+        // no placeholder to print as a blank, so no second build to compare with (the live
+        // preview of a document being finished, asked for after every pause in typing).
+        Completeness::Preview if schema_problems.is_empty() => {
+            match build_checked(template, &value, font, completeness) {
+                Ok(mut built) => {
+                    built.warnings = distinct(built.warnings.into_iter().map(Issue::downgraded).collect());
+                    return Ok(built);
+                }
+                // Values the document code cannot use are blanked by the lenient build.
+                Err(Error::Invalid(_)) => blanks::Fill::Required,
+                Err(other) => return Err(other),
+            }
+        }
         Completeness::Complete | Completeness::Preview => blanks::Fill::Required,
         Completeness::BlankForm => blanks::Fill::Form,
     };

@@ -306,6 +306,17 @@ fn a_blank_form_invents_no_number() {
 }
 
 #[test]
+fn a_blank_minutes_form_leaves_room_for_one_extra_section() {
+    let text = Pdf::parse(&engine().blank_form("minutes", b"{}").unwrap().pdf).text();
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains("V- BIỂU QUYẾT"), "the fixed sections come first: {text}");
+    assert!(text.contains("VI- ……"), "one section the cell may add, its heading to write: {text}");
+    assert!(!text.contains("VII-"), "not a row of empty headings: {text}");
+    // Lists under a fixed heading keep their rows to write on.
+    assert!(text.contains("3. ……"), "three agenda items: {text}");
+}
+
+#[test]
 fn a_form_with_the_roster_keeps_its_counts_and_leaves_attendance_to_write() {
     for template in ["minutes", "thematic-minutes"] {
         let document = fixture(&format!("{template}.json"));
@@ -361,4 +372,20 @@ fn a_full_document_previews_like_it_renders() {
             preview.issues
         );
     }
+}
+
+#[test]
+fn a_preview_after_an_edit_redraws_the_edited_page_and_only_that_one() {
+    let mut minutes = fixture("minutes.json");
+    let before = engine().preview("minutes", minutes.to_string().as_bytes()).unwrap().pages;
+    // The second agenda item's summary is on page 2 of the example.
+    let summary = minutes["agenda_items"][1]["summary"].as_str().unwrap().to_string();
+    minutes["agenda_items"][1]["summary"] = json!(format!("{summary} thêm"));
+    let after = engine().preview("minutes", minutes.to_string().as_bytes()).unwrap().pages;
+    assert_eq!(after.len(), before.len());
+    let changed: Vec<usize> = (0..after.len()).filter(|&page| after[page] != before[page]).collect();
+    assert_eq!(changed, vec![1], "only the edited page differs");
+    // Memoized pages never stand in for changed ones: the first version draws as before.
+    minutes["agenda_items"][1]["summary"] = json!(summary);
+    assert_eq!(engine().preview("minutes", minutes.to_string().as_bytes()).unwrap().pages, before);
 }
