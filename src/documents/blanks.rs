@@ -28,6 +28,10 @@ const BLANK_TIME: &str = "23:59";
 /// Rows given to a list the form leaves to be written by hand (members, speakers…).
 const BLANK_ROWS: usize = 3;
 
+/// The smallest `maximum` of an amount of money in the templates' schemas (counts stop at
+/// 100.000, amounts in đồng go to 10⁹ and beyond); see [`Variant::Probe`].
+const MONEY_MAXIMUM: i64 = 1_000_000_000;
+
 /// Dotted line for a short value: room for a name by hand.
 const DOTS: &str = "……………………";
 /// A long value: about four lines of dots that wrap like words (joined by zero-width spaces).
@@ -51,7 +55,10 @@ pub enum Variant {
     /// The placeholders of the document shown.
     Printed,
     /// Other placeholders (other numbers, the last choice, one more row…), to compare with.
-    Probe,
+    /// With `large_amounts`, amounts of money are the largest the schema allows instead of
+    /// small ones: a small amount against a given one (a member's due from the roster) compares
+    /// alike in both small variants, a large one does not.
+    Probe { large_amounts: bool },
 }
 
 /// Completes `value` so that it passes `schema`: removes the values at the pointers of
@@ -78,7 +85,7 @@ pub fn complete(
     if !value.is_object() {
         *value = json!({});
     }
-    let mut filler = Filler { schema, fill, filled: Vec::new(), needed, variant };
+    let mut filler = Filler { schema, fill, filled: Vec::new(), needed, variant, large_amount: false };
     if let Some(root) = schema.at("") {
         filler.complete(root, value, String::new(), 0);
     }
@@ -96,7 +103,7 @@ pub fn complete(
     if attendance_blank {
         roll_call(value, variant);
     }
-    Completed { filled: filler.filled, attendance_blank }
+    Completed { filled: filler.filled, attendance_blank, large_amount: filler.large_amount }
 }
 
 /// What [`complete`] did.
@@ -105,6 +112,8 @@ pub struct Completed {
     pub filled: Vec<String>,
     /// Who attended is not known: the form leaves the absent members' names to be written.
     pub attendance_blank: bool,
+    /// A placeholder amount of money was made large (only in a probe with `large_amounts`).
+    pub large_amount: bool,
 }
 
 /// An unknown attendance, made of the member list so that its counts are counts of the cell:
@@ -121,7 +130,7 @@ fn roll_call(value: &mut Value, variant: Variant) {
         .enumerate()
         .map(|(i, id)| match variant {
             Variant::Printed => json!({ "member_id": id, "present": true }),
-            Variant::Probe => json!({ "member_id": id, "present": false, "excused": i == 0 }),
+            Variant::Probe { .. } => json!({ "member_id": id, "present": false, "excused": i == 0 }),
         })
         .collect();
     value["attendance"] = Value::Array(entries);
@@ -182,6 +191,8 @@ struct Filler<'s> {
     /// require them.
     needed: Vec<String>,
     variant: Variant,
+    /// Whether a placeholder amount of money was made large.
+    large_amount: bool,
 }
 
 impl<'s> Filler<'s> {
@@ -279,7 +290,7 @@ impl<'s> Filler<'s> {
     fn blank_rows(&self, printed: usize) -> usize {
         match self.variant {
             Variant::Printed => printed,
-            Variant::Probe => printed + 1,
+            Variant::Probe { .. } => printed + 1,
         }
     }
 
@@ -314,7 +325,7 @@ impl<'s> Filler<'s> {
         if let Some(choices) = choices {
             let choice = match self.variant {
                 Variant::Printed => choices.first(),
-                Variant::Probe => choices.last(),
+                Variant::Probe { .. } => choices.last(),
             };
             return choice.cloned().unwrap_or(Value::Null);
         }
@@ -341,15 +352,22 @@ impl<'s> Filler<'s> {
                 let probe = above(2 + (pointer.len() % 5) as i64);
                 let blank = match self.variant {
                     _ if minimum >= 1900 => BLANK_YEAR,
+                    // An amount of money: none printed (so nothing is said to be paid, which would
+                    // ask how), the largest allowed in the large-amounts probe.
+                    Variant::Printed if maximum >= MONEY_MAXIMUM => minimum,
+                    Variant::Probe { large_amounts: true } if maximum >= MONEY_MAXIMUM => {
+                        self.large_amount = true;
+                        maximum
+                    }
                     Variant::Printed if minimum == 1 && maximum == 12 => BLANK_MONTH,
-                    Variant::Probe if minimum == 1 && maximum == 12 => BLANK_MONTH - 1,
+                    Variant::Probe { .. } if minimum == 1 && maximum == 12 => BLANK_MONTH - 1,
                     Variant::Printed => above(1),
-                    Variant::Probe if probe != above(1) => probe,
-                    Variant::Probe => minimum,
+                    Variant::Probe { .. } if probe != above(1) => probe,
+                    Variant::Probe { .. } => minimum,
                 };
                 json!(blank.clamp(minimum, maximum))
             }
-            Some("boolean") => json!(self.variant == Variant::Probe),
+            Some("boolean") => json!(self.variant != Variant::Printed),
             _ => {
                 let pattern = node.get("pattern").and_then(Value::as_str).unwrap_or("");
                 if pattern.contains("{4}-") {

@@ -149,7 +149,7 @@ impl Built {
     fn dot(
         &mut self,
         completed: &blanks::Completed,
-        probe: Option<&Built>,
+        probes: &[Built],
         sentences: &crate::text_patterns::TextPatterns,
     ) -> Result<()> {
         let view = |built: &Built| -> Result<Value> {
@@ -170,7 +170,7 @@ impl Built {
         };
         let mut printed = view(self)?;
         let mut title = blanks::dotted(&self.title).unwrap_or_else(|| self.title.clone());
-        if let Some(probe) = probe {
+        for probe in probes {
             blanks::blank_differences(&mut printed, &view(probe)?);
             let probe_title = blanks::dotted(&probe.title).unwrap_or_else(|| probe.title.clone());
             if probe_title != title {
@@ -268,11 +268,17 @@ fn build_lenient(
             Ok(mut built) => {
                 let found = std::mem::take(&mut built.warnings);
                 found_all.extend(found.into_iter().filter(|i| !completed.concerns_placeholder(i)));
-                // Nothing to compare when nothing was made up.
-                let probe = (!completed.filled.is_empty())
-                    .then(|| completed_with(blanks::Variant::Probe).1.ok())
-                    .flatten();
-                built.dot(&completed, probe.as_ref(), template.sentences)?;
+                // Nothing to compare when nothing was made up. A second probe with large amounts
+                // only where an amount of money was made up.
+                let mut probes = Vec::new();
+                if !completed.filled.is_empty() {
+                    probes.extend(completed_with(blanks::Variant::Probe { large_amounts: false }).1.ok());
+                    let (large, probe) = completed_with(blanks::Variant::Probe { large_amounts: true });
+                    if large.large_amount {
+                        probes.extend(probe.ok());
+                    }
+                }
+                built.dot(&completed, &probes, template.sentences)?;
                 return Ok((built, distinct(found_all)));
             }
             Err(Error::Invalid(found)) if !found.is_empty() => {

@@ -316,10 +316,21 @@ fn standing_data(layout: &Layout, data: &Value) -> Value {
     let standing = |name: &str| {
         name == "issuer" || name == "members" || layout.hidden.iter().any(|p| p == &format!("/{name}"))
     };
-    Value::Object(
-        fields.iter().filter(|(name, _)| standing(name)).map(|(k, v)| (k.clone(), v.clone())).collect(),
-    )
+    let mut standing_data: serde_json::Map<String, Value> =
+        fields.iter().filter(|(name, _)| standing(name)).map(|(k, v)| (k.clone(), v.clone())).collect();
+    // A dues roster carries last month's payments: on the paper form they are what is collected.
+    if let Some(Value::Array(members)) = standing_data.get_mut("members") {
+        for member in members.iter_mut().filter_map(Value::as_object_mut) {
+            for payment in MEMBER_PAYMENT_FIELDS {
+                member.remove(payment);
+            }
+        }
+    }
+    Value::Object(standing_data)
 }
+
+/// What a dues roster holds of one month's payment (not of the member).
+const MEMBER_PAYMENT_FIELDS: [&str; 3] = ["paid_amount", "channel", "note"];
 
 /// The blank form of a template with what is known (the roster). The one place the web app
 /// meets the blank-form engine.

@@ -323,3 +323,24 @@ async fn without_javascript_the_blank_form_prints_the_cell_and_roster_only() {
     assert!(text.contains("……"), "the paper form has dotted blanks: {text}");
     assert!(!text.contains(place), "this meeting's answers stay blank: {text}");
 }
+
+#[tokio::test]
+async fn the_blank_dues_form_keeps_the_roster_and_leaves_this_months_payments_to_write() {
+    let dues = example("dues-report");
+    let fields = submitted_fields(&filled_form("dues-report", &dues).await);
+    let (status, _, body) =
+        post("/forms/dues-report", "application/x-www-form-urlencoded", with_action(fields, "blank")).await;
+    assert_eq!(status, StatusCode::OK);
+    let text = Pdf::parse(&body).text();
+    let members = dues["members"].as_array().unwrap();
+    assert!(text.contains(members[0]["full_name"].as_str().unwrap()), "the roster is printed: {text}");
+    // What each member paid is this month's answer: neither a payment nor their total is printed
+    // (what is due stays: it follows from the roster's categories and bases).
+    let paid: Vec<u64> = members.iter().map(|m| m["paid_amount"].as_u64().unwrap()).collect();
+    let total = vanban::vietnamese::group_thousands(paid.iter().sum());
+    assert!(!text.contains(&total), "last month's total {total} is not printed: {text}");
+    assert!(!text.contains("Tự nguyện đóng cao hơn"), "nor last month's notes: {text}");
+    // Nor anything that would follow from blank payments (nobody paid in full, all owe).
+    assert!(!text.contains("0/20") && !text.contains("20/20"), "no count of who paid: {text}");
+    assert!(!text.contains("Còn thiếu"), "no member is said to owe: {text}");
+}
