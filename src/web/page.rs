@@ -224,17 +224,31 @@ impl FormPage<'_> {
         self.data.pointer(pointer).filter(|v| !v.is_null())
     }
 
-    fn messages(&self, pointer: &str) -> Vec<&str> {
+    fn messages(&self, pointer: &str) -> Vec<String> {
         self.issues.iter().filter(|i| i.pointer == pointer).map(|i| self.message(i)).collect()
     }
 
-    /// What a secretary reads about an issue: a member choice left empty is "not chosen".
-    fn message<'i>(&self, issue: &'i Issue) -> &'i str {
+    /// What a secretary reads about an issue: a member choice left empty is "not chosen", for
+    /// the role it is for.
+    fn message(&self, issue: &Issue) -> String {
         if issue.keyword == Some("required") && self.layout.widget(&issue.pointer) == Some(Widget::Member) {
-            NO_MEMBER
+            self.no_member(&issue.pointer)
         } else {
-            &issue.message
+            issue.message.clone()
         }
+    }
+
+    /// "Chưa chọn đảng viên: Người chủ trì": a member choice is labelled "Đảng viên", so its
+    /// problem names the role from the nearest titled parent (the chair, a speaker, a signer).
+    fn no_member(&self, pointer: &str) -> String {
+        let mut parent = pointer;
+        while let Some((up, _)) = parent.rsplit_once('/') {
+            parent = up;
+            if let Some(title) = self.shape_at(parent).and_then(|shape| shape.title.as_deref()) {
+                return format!("{NO_MEMBER}: {title}");
+            }
+        }
+        NO_MEMBER.to_string()
     }
 
     /// Label text: the schema's title, else the property name. A secretary picks a person, not
@@ -430,7 +444,7 @@ impl FormPage<'_> {
             roster.push((id.to_string(), id.to_string()));
         }
         html! {
-            select id=(field_id(pointer)) name=(pointer) data-missing=(NO_MEMBER)
+            select id=(field_id(pointer)) name=(pointer) data-missing=(self.no_member(pointer))
                 aria-describedby=[self.described_by(pointer)] aria-invalid=[self.invalid(pointer)] {
                 option value="" selected[current.is_none()] { "— Chưa chọn đảng viên —" }
                 @for (id, name) in &roster {
@@ -627,7 +641,7 @@ impl FormPage<'_> {
 }
 
 /// The problem of a member choice left empty (the engine's message names the member's code,
-/// which a secretary never sees).
+/// which a secretary never sees), before the role it is for.
 const NO_MEMBER: &str = "Chưa chọn đảng viên";
 
 /// What the review shows for a field left empty.

@@ -211,7 +211,10 @@ async fn a_cleared_chair_shows_the_problem_beside_the_field_and_in_the_summary()
         let summary = &page[page.find("id=\"problems\"").expect("summary")..];
         assert!(summary.starts_with("id=\"problems\" role=\"alert\""), "{summary:.80}");
         assert!(summary.contains("href=\"#f/meeting/chair"), "the summary links to the chair");
-        assert!(summary.contains(">Chưa chọn đảng viên<"), "{action}: a person is chosen, not a code");
+        assert!(
+            summary.contains(">Chưa chọn đảng viên: Người chủ trì<"),
+            "{action}: a person is chosen, not a code, and the role is named"
+        );
         assert!(page.contains("aria-invalid=\"true\""), "{action}: the field is marked");
         assert!(page.contains("class=\"msg\" id=\"m/meeting/chair"), "{action}: message beside it");
     }

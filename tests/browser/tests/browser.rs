@@ -202,7 +202,10 @@ async fn a_secretary_edits_reloads_downloads_and_sees_problems() {
             .await;
         let alert = browser.client.find(Locator::Css("[role=alert]")).await.unwrap();
         let text = alert.text().await.unwrap();
-        assert!(text.contains("Cần sửa") && text.contains("Chưa chọn đảng viên"), "{size}: {text}");
+        assert!(
+            text.contains("Cần sửa") && text.contains("Chưa chọn đảng viên: Người chủ trì"),
+            "{size}: {text}"
+        );
         assert_eq!(chair.attr("aria-invalid").await.unwrap().as_deref(), Some("true"));
         browser.shot(&format!("{size}-minutes-problem")).await;
     }
