@@ -54,15 +54,18 @@ pub fn add_fields(pdf: Vec<u8>, fields: &[SignatureField]) -> Result<Vec<u8>> {
 }
 
 /// The update of [`plan_update`], written by lopdf for a file the hand reader does not handle.
-fn update_with_lopdf(pdf: Vec<u8>, fields: &[SignatureField]) -> std::result::Result<Vec<u8>, String> {
+fn update_with_lopdf(
+    pdf: Vec<u8>,
+    fields: &[SignatureField],
+) -> std::result::Result<Vec<u8>, Box<dyn std::error::Error>> {
     use lopdf::{Dictionary, IncrementalDocument, Object, Stream};
 
     // Strict: a damaged file is repaired by lenient loading, and an update appended to a repair
     // would describe a file that does not exist.
     let strict = lopdf::LoadOptions { strict: true, ..Default::default() };
-    let original = lopdf::Document::load_mem_with_options(&pdf, strict).map_err(|e| e.to_string())?;
+    let original = lopdf::Document::load_mem_with_options(&pdf, strict)?;
     let pages = original.get_pages();
-    let root = original.trailer.get(b"Root").and_then(Object::as_reference).map_err(|e| e.to_string())?;
+    let root = original.trailer.get(b"Root").and_then(Object::as_reference)?;
     let mut document = IncrementalDocument::create_from(pdf, original);
     let mut field_refs = Vec::new();
     for field in fields {
@@ -91,19 +94,12 @@ fn update_with_lopdf(pdf: Vec<u8>, fields: &[SignatureField]) -> std::result::Re
         field_refs.push(Object::Reference(widget));
 
         // The page's annotations, inlined if the original kept them in an object of their own.
-        let mut annots = match document
-            .get_prev_documents()
-            .get_dictionary(page)
-            .map_err(|e| e.to_string())?
-            .get(b"Annots")
-        {
-            Ok(value) => {
-                document.get_prev_documents().dereference(value).map_err(|e| e.to_string())?.1.clone()
-            }
+        let mut annots = match document.get_prev_documents().get_dictionary(page)?.get(b"Annots") {
+            Ok(value) => document.get_prev_documents().dereference(value)?.1.clone(),
             Err(_) => Object::Array(Vec::new()),
         };
-        document.opt_clone_object_to_new_document(page).map_err(|e| e.to_string())?;
-        let page = document.new_document.get_dictionary_mut(page).map_err(|e| e.to_string())?;
+        document.opt_clone_object_to_new_document(page)?;
+        let page = document.new_document.get_dictionary_mut(page)?;
         if let Ok(Object::Array(already)) = page.get(b"Annots") {
             annots = Object::Array(already.clone());
         }
@@ -114,11 +110,11 @@ fn update_with_lopdf(pdf: Vec<u8>, fields: &[SignatureField]) -> std::result::Re
         // Tab order by structure, as PDF/UA asks of any page with annotations.
         page.set("Tabs", Object::Name(b"S".to_vec()));
     }
-    document.opt_clone_object_to_new_document(root).map_err(|e| e.to_string())?;
-    let catalog = document.new_document.get_dictionary_mut(root).map_err(|e| e.to_string())?;
+    document.opt_clone_object_to_new_document(root)?;
+    let catalog = document.new_document.get_dictionary_mut(root)?;
     catalog.set("AcroForm", Dictionary::from_iter([("Fields", Object::Array(field_refs))]));
     let mut written = Vec::new();
-    document.save_to(&mut written).map_err(|e| e.to_string())?;
+    document.save_to(&mut written)?;
     Ok(written)
 }
 
@@ -127,8 +123,7 @@ fn text_string_object(text: &str) -> lopdf::Object {
     if text.is_ascii() {
         lopdf::Object::string_literal(text)
     } else {
-        let utf16 = [0xFE, 0xFF].into_iter().chain(text.encode_utf16().flat_map(u16::to_be_bytes)).collect();
-        lopdf::Object::String(utf16, lopdf::StringFormat::Hexadecimal)
+        lopdf::Object::String(utf16_with_bom(text), lopdf::StringFormat::Hexadecimal)
     }
 }
 
@@ -575,9 +570,14 @@ fn text_string(text: &str) -> String {
         literal.push(')');
         literal
     } else {
-        let hex: String = text.encode_utf16().map(|unit| format!("{unit:04X}")).collect();
-        format!("<FEFF{hex}>")
+        let hex: String = utf16_with_bom(text).iter().map(|byte| format!("{byte:02X}")).collect();
+        format!("<{hex}>")
     }
+}
+
+/// A non-ASCII PDF text string's bytes: UTF-16BE after a byte order mark.
+fn utf16_with_bom(text: &str) -> Vec<u8> {
+    [0xFE, 0xFF].into_iter().chain(text.encode_utf16().flat_map(u16::to_be_bytes)).collect()
 }
 
 #[cfg(test)]

@@ -90,7 +90,7 @@ async fn pdf_job(
 
 /// Whose render slots a job takes.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Share {
+enum Share {
     /// Documents: any free slot.
     Api,
     /// Live previews: a slot too, but never more than their share of them, so people typing
@@ -187,7 +187,7 @@ pub(super) fn ascii_json(value: &serde_json::Value) -> String {
 
 /// Typst's warnings about a template are for the operator, not the client: logged in the
 /// request's span.
-pub(super) fn log_template_warnings(warnings: &[crate::Diagnostic]) {
+fn log_template_warnings(warnings: &[crate::Diagnostic]) {
     for warning in warnings {
         tracing::warn!(%warning, "template warning");
     }
