@@ -14,6 +14,8 @@
 //!   every job (on success, error and panic) and every few jobs has a background thread evict
 //!   unused entries, keeping the shared template warm and the eviction off the render path.
 
+mod svg;
+
 use std::collections::HashMap;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -317,7 +319,7 @@ fn signing_spaces(document: &PagedDocument) -> Vec<SignatureField> {
 /// compile's own caches (an unchanged page of the last few jobs stays, anything older goes).
 #[comemo::memoize]
 fn page_svg(page: &Page) -> String {
-    typst_svg::svg(page, &typst_svg::SvgOptions::default())
+    svg::page(page).unwrap_or_else(|| typst_svg::svg(page, &typst_svg::SvgOptions::default()))
 }
 
 /// The label the shared Typst library puts on the corners of each signing space.
