@@ -28,7 +28,7 @@ use serde_json::{Value, json};
 use vanban::batch::BatchControl;
 use vanban::catalog::Template;
 use vanban::http::{self, HttpConfig, Service};
-use vanban::{Engine, EngineConfig, Rendered};
+use vanban::{Engine, EngineConfig, Phases, Rendered};
 
 /// How much work each step does.
 struct Plan {
@@ -340,29 +340,29 @@ fn single(engine: &Engine, template: &str, bodies: &[Vec<u8>], plan: &Plan, repo
 fn preview(engine: &Engine, template: &str, bodies: &[Vec<u8>], plan: &Plan, report: &mut Report) {
     let edits = if plan.smoke { 3 } else { 12 };
     let documents = (plan.single_runs / edits).clamp(1, bodies.len());
-    let (mut previews, mut renders) = (Vec::new(), Vec::new());
-    let (mut first_previews, mut first_renders) = (Vec::new(), Vec::new());
+    let (mut previews, mut renders) = (Timings::default(), Timings::default());
+    let (mut first_previews, mut first_renders) = (Timings::default(), Timings::default());
     let (mut preview_cpu, mut render_cpu) = (CpuTime::default(), CpuTime::default());
     for (document, body) in bodies.iter().take(documents).enumerate() {
         let versions = typed_versions(body, edits);
-        let preview_pass = |times: &mut Vec<Duration>, firsts: &mut Vec<Duration>, cpu: &mut CpuTime| {
+        let preview_pass = |times: &mut Timings, firsts: &mut Timings, cpu: &mut CpuTime| {
             let cpu_before = cpu_time(std::process::id());
             for (version, body) in versions.iter().enumerate() {
                 let started = Instant::now();
                 let preview = engine.preview(template, body).expect("preview");
                 let elapsed = started.elapsed();
                 assert!(!preview.pages.is_empty() && preview.issues.is_empty(), "a complete document");
-                if version == 0 { firsts.push(elapsed) } else { times.push(elapsed) }
+                if version == 0 { &mut *firsts } else { &mut *times }.push(elapsed, preview.phases);
             }
             *cpu = *cpu + (cpu_time(std::process::id()) - cpu_before);
         };
-        let render_pass = |times: &mut Vec<Duration>, firsts: &mut Vec<Duration>, cpu: &mut CpuTime| {
+        let render_pass = |times: &mut Timings, firsts: &mut Timings, cpu: &mut CpuTime| {
             let cpu_before = cpu_time(std::process::id());
             for (version, body) in versions.iter().enumerate() {
                 let started = Instant::now();
-                engine.render(template, body).expect("render");
+                let rendered = engine.render(template, body).expect("render");
                 let elapsed = started.elapsed();
-                if version == 0 { firsts.push(elapsed) } else { times.push(elapsed) }
+                if version == 0 { &mut *firsts } else { &mut *times }.push(elapsed, rendered.phases);
             }
             *cpu = *cpu + (cpu_time(std::process::id()) - cpu_before);
         };
@@ -376,12 +376,8 @@ fn preview(engine: &Engine, template: &str, bodies: &[Vec<u8>], plan: &Plan, rep
     }
     let cpu_ms = |cpu: CpuTime| (cpu.user + cpu.system).as_secs_f64() * 1e3 / (documents * edits) as f64;
     let (preview_cpu_ms, render_cpu_ms) = (cpu_ms(preview_cpu), cpu_ms(render_cpu));
-    let median = |times: &mut Vec<Duration>| {
-        times.sort();
-        ms(percentile(times, 0.5))
-    };
-    let (preview_ms, render_ms) = (median(&mut previews), median(&mut renders));
-    let (first_preview_ms, first_render_ms) = (median(&mut first_previews), median(&mut first_renders));
+    let (preview_ms, render_ms) = (previews.total_ms(), renders.total_ms());
+    let (first_preview_ms, first_render_ms) = (first_previews.total_ms(), first_renders.total_ms());
     report.heading(&format!(
         "`{template}`, live preview while typing against PDF renders of the same versions (one thread)"
     ));
@@ -391,13 +387,64 @@ fn preview(engine: &Engine, template: &str, bodies: &[Vec<u8>], plan: &Plan, rep
     report.line(format!("| PDF render median, after an edit | {render_ms:.1} ms |"));
     report.line(format!("| preview time / PDF render time (target ≤ 0.8) | {:.2} |", preview_ms / render_ms));
     report.line(format!(
+        "| after an edit, medians: Typst compile, preview / render | {:.2} / {:.2} ms |",
+        previews.compile_ms(),
+        renders.compile_ms()
+    ));
+    report.line(format!(
+        "| after an edit, medians: drawing the SVG pages / PDF export | {:.2} / {:.2} ms |",
+        previews.output_ms(),
+        renders.output_ms()
+    ));
+    report.line(format!(
         "| first version: preview / PDF render median | {first_preview_ms:.1} / {first_render_ms:.1} ms ({:.2}) |",
         first_preview_ms / first_render_ms
+    ));
+    report.line(format!(
+        "| first version, medians: compile {:.2} / {:.2} ms, drawing / export {:.2} / {:.2} ms |",
+        first_previews.compile_ms(),
+        first_renders.compile_ms(),
+        first_previews.output_ms(),
+        first_renders.output_ms()
     ));
     report.line(format!(
         "| CPU per version, all threads (user + system): preview / PDF render | {preview_cpu_ms:.1} / {render_cpu_ms:.1} ms ({:.2}) |",
         preview_cpu_ms / render_cpu_ms
     ));
+}
+
+/// Wall times of jobs and where they went (Typst's compile, then the PDF export or the drawing
+/// of the SVG pages).
+#[derive(Default)]
+struct Timings {
+    total: Vec<Duration>,
+    compile: Vec<Duration>,
+    output: Vec<Duration>,
+}
+
+impl Timings {
+    fn push(&mut self, total: Duration, phases: Phases) {
+        self.total.push(total);
+        self.compile.push(phases.compile);
+        self.output.push(phases.export);
+    }
+
+    fn total_ms(&mut self) -> f64 {
+        median_ms(&mut self.total)
+    }
+
+    fn compile_ms(&mut self) -> f64 {
+        median_ms(&mut self.compile)
+    }
+
+    fn output_ms(&mut self) -> f64 {
+        median_ms(&mut self.output)
+    }
+}
+
+fn median_ms(times: &mut [Duration]) -> f64 {
+    times.sort();
+    ms(percentile(times, 0.5))
 }
 
 /// `edits` versions of `body` as a secretary types into its longest text: the first is `body`
@@ -793,7 +840,8 @@ struct Versus {
     distinct: usize,
     /// Rounds: vanban, then the peer, in turn.
     rounds: usize,
-    /// Single documents per round, one after another: vanban over HTTP, the peer in process.
+    /// Single documents per round, one after another in turns of [`SINGLES_PER_TURN`]: vanban over
+    /// HTTP, the peer in process.
     singles: usize,
 }
 
@@ -830,7 +878,8 @@ const PEER_WARMUP: usize = 12;
 /// The comparison of issue 20, side by side in one run: a warm `vanban serve` process answers one
 /// `POST /v1/batch` of `documents` documents (`distinct` cycled) over HTTP; then two warm peer
 /// processes (`bench/peer.py --turns`) take half of the same resolved data each, at once; then
-/// single documents one after another, vanban over HTTP against the peer in process. `rounds`
+/// single documents one after another, vanban over HTTP against the peer in process, taking turns
+/// of a few documents each. `rounds`
 /// times, in turn, so a slow stretch of the machine falls on both. Also the CPU time each side
 /// spent per document (user and system, from `/proc`: less sensitive than wall time to what else
 /// the machine runs), and peak RSS of the server against the two peer processes together. Without
@@ -924,15 +973,23 @@ fn batch_versus_peer(
         let (ceiling_rate, (ceiling_cpu, _)) = halves_at_once(&mut ceiling);
         next += halves[0];
 
-        let mut ours_single: Vec<Duration> = (0..versus.singles)
-            .map(|k| single_over_http(&mut client, &bodies[(next + k) % bodies.len()]))
-            .collect();
+        // Single documents in turns of a few, ours then the peer's on the same documents, so
+        // that a slow stretch of the VM falls on both (all of ours, then all of the peer's, let
+        // such a stretch decide a round's ratio).
+        let (mut ours_single, mut theirs_single) = (Vec::new(), Vec::new());
+        for first in (0..versus.singles).step_by(SINGLES_PER_TURN) {
+            let count = SINGLES_PER_TURN.min(versus.singles - first);
+            ours_single.extend(
+                (first..first + count)
+                    .map(|k| single_over_http(&mut client, &bodies[(next + k) % bodies.len()])),
+            );
+            if let Some(peer) = peers.first_mut() {
+                theirs_single.extend(peer.ask(count).expect("the peer answers"));
+            }
+        }
         ours_single.sort();
-        let theirs_single = peers.first_mut().map(|peer| {
-            let mut times = peer.ask(versus.singles).expect("the peer answers");
-            times.sort_by(f64::total_cmp);
-            times[times.len() / 2]
-        });
+        theirs_single.sort_by(f64::total_cmp);
+        let theirs_single = (!theirs_single.is_empty()).then(|| theirs_single[theirs_single.len() / 2]);
         next += versus.singles;
         rounds.push(Round {
             batch: (ours, theirs.map(|(rate, _)| rate)),
@@ -963,7 +1020,7 @@ fn batch_versus_peer(
         "A warm `vanban serve` ({workers} render slots) answers one `POST /v1/batch` of {} documents \
          ({} distinct, cycled); then two warm peer processes compile {} and {} of the same resolved \
          data at once; then {} single documents one after another, vanban over HTTP and the first \
-         peer process in process. CPU per document: user + system time of the server, and of both \
+         peer process in process, in turns of {SINGLES_PER_TURN} documents. CPU per document: user + system time of the server, and of both \
          peer processes together (system time in brackets). Ceiling: two vanban processes that \
          share nothing typeset the same halves in process (no HTTP, no zip), the most any design \
          can get from this Typst on two cores. Load: the 1-minute load average after the round.\n",
@@ -1046,6 +1103,9 @@ fn load_average() -> f64 {
     let loadavg = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     loadavg.split_whitespace().next().and_then(|load| load.parse().ok()).unwrap_or(0.0)
 }
+
+/// Single documents a side renders before the other takes its turn in the `versus` step.
+const SINGLES_PER_TURN: usize = 4;
 
 /// vanban in a process of its own, taking turns as `bench/peer.py --turns` does: after
 /// [`PEER_WARMUP`] renders, each line `N` on stdin renders the next N of the request bodies in

@@ -56,6 +56,7 @@ use std::path::PathBuf;
 
 pub use documents::{Built, Completeness};
 pub use error::{Diagnostic, Error, Issue, Result, Severity};
+pub use typeset::Phases;
 
 use catalog::{Catalog, Template};
 use fonts::FontSet;
@@ -94,7 +95,7 @@ pub struct Rendered {
     /// The empty signature fields of the PDF (none for drafts or with `signature_fields: false`).
     pub fields: Vec<signing::SignatureField>,
     /// Time Typst spent compiling and exporting it.
-    pub phases: typeset::Phases,
+    pub phases: Phases,
     /// Typst's warnings about the template (not the request), for the operator: the edges log
     /// or print them.
     pub template_warnings: Vec<Diagnostic>,
@@ -108,6 +109,9 @@ pub struct Preview {
     /// Every problem: schema problems as errors (to fix before the document can be issued),
     /// consistency problems as warnings.
     pub issues: Vec<Issue>,
+    /// Time spent in Typst's compile and in drawing the pages (for the benchmark and logs).
+    #[serde(skip)]
+    pub phases: Phases,
     /// Typst's warnings about the template, for the operator (not sent to the client).
     #[serde(skip)]
     pub template_warnings: Vec<Diagnostic>,
@@ -218,10 +222,14 @@ impl Engine {
         let value = input::parse(body)?;
         let built = documents::build_with(template.parts(), value, &self.font_family, Completeness::Preview)?;
         let spec = self.job_spec(template, &built);
-        let (pages, template_warnings) =
-            catch_unwind(AssertUnwindSafe(|| self.typesetter.preview(&spec, built.data)))
-                .map_err(|_| Error::Internal(format!("previewing `{}` panicked", template.id)))??;
-        Ok(Preview { pages, issues: built.warnings, template_warnings })
+        let drawn = catch_unwind(AssertUnwindSafe(|| self.typesetter.preview(&spec, built.data)))
+            .map_err(|_| Error::Internal(format!("previewing `{}` panicked", template.id)))??;
+        Ok(Preview {
+            pages: drawn.pages,
+            issues: built.warnings,
+            phases: drawn.phases,
+            template_warnings: drawn.warnings,
+        })
     }
 
     /// A form to fill by hand: what `body` gives (often just the header, date and members)

@@ -45,6 +45,12 @@ pub(super) async fn preview(
         .await
         .map_err(|e| e.localized(language))?;
     state.metrics.rendered(&template, took, preview.pages.len());
+    tracing::debug!(
+        pages = preview.pages.len(),
+        compile_ms = preview.phases.compile.as_secs_f64() * 1e3,
+        draw_ms = preview.phases.export.as_secs_f64() * 1e3,
+        "previewed"
+    );
     log_template_warnings(&preview.template_warnings);
     messages::localize(&mut preview.issues, language);
     Ok(Json(preview).into_response())

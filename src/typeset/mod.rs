@@ -102,12 +102,23 @@ pub struct Typeset {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// What a preview job produces.
+pub struct Drawn {
+    /// One SVG image per page.
+    pub pages: Vec<String>,
+    /// Time spent in Typst's compile and in drawing the pages.
+    pub phases: Phases,
+    /// Typst's warnings about the template (not the request).
+    pub warnings: Vec<Diagnostic>,
+}
+
 /// Where a job's time went, for the benchmark and logs.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Phases {
     /// `typst::compile`: evaluation and layout.
     pub compile: std::time::Duration,
-    /// `typst_pdf::pdf`: export, font subsetting included.
+    /// The output: `typst_pdf::pdf` for a PDF (font subsetting included), drawing the SVG pages
+    /// for a preview.
     pub export: std::time::Duration,
 }
 
@@ -205,12 +216,17 @@ impl Typesetter {
 
     /// Compiles like [`Typesetter::typeset`] and draws every page as an SVG image: the same
     /// layout, without PDF export or signing spaces, for a preview.
-    /// Returns the pages and Typst's warnings.
-    pub fn preview(&self, spec: &JobSpec, data: Vec<u8>) -> Result<(Vec<String>, Vec<Diagnostic>)> {
+    pub fn preview(&self, spec: &JobSpec, data: Vec<u8>) -> Result<Drawn> {
         let _evict = EvictOnDrop;
+        let started = std::time::Instant::now();
         let (document, warnings) = self.compile(spec, data)?;
+        let compiled = std::time::Instant::now();
         let pages = document.pages().iter().map(page_svg).collect();
-        Ok((pages, warnings))
+        Ok(Drawn {
+            pages,
+            phases: Phases { compile: compiled - started, export: compiled.elapsed() },
+            warnings,
+        })
     }
 
     /// The laid-out document and Typst's warnings about the template.
