@@ -334,7 +334,9 @@ fn single(engine: &Engine, template: &str, bodies: &[Vec<u8>], plan: &Plan, repo
 /// Typst's compile caches, where an edit recompiles little; a preview also reuses the SVG of
 /// each page the edit left as it was (`typeset::page_svg`). A document has more versions than
 /// the caches keep jobs, so the second pass cannot reuse the first's work on the same version.
-/// The first version of each document (nothing of it cached yet) is reported on its own. CPU
+/// The first version of a document is reported on its own, from the pass that typesets the
+/// document first (nothing of it cached yet; the other pass's first version finds most of the
+/// document cached, and is neither an edit nor a first sight, so it is not counted). CPU
 /// time is the process's, all threads: PDF export deflates pages on Typst's rayon pool, so a
 /// render's wall time on one thread also uses the other core, a preview's does not.
 fn preview(engine: &Engine, template: &str, bodies: &[Vec<u8>], plan: &Plan, report: &mut Report) {
@@ -345,33 +347,43 @@ fn preview(engine: &Engine, template: &str, bodies: &[Vec<u8>], plan: &Plan, rep
     let (mut preview_cpu, mut render_cpu) = (CpuTime::default(), CpuTime::default());
     for (document, body) in bodies.iter().take(documents).enumerate() {
         let versions = typed_versions(body, edits);
-        let preview_pass = |times: &mut Timings, firsts: &mut Timings, cpu: &mut CpuTime| {
+        let preview_pass = |times: &mut Timings, firsts: Option<&mut Timings>, cpu: &mut CpuTime| {
+            let mut firsts = firsts;
             let cpu_before = cpu_time(std::process::id());
             for (version, body) in versions.iter().enumerate() {
                 let started = Instant::now();
                 let preview = engine.preview(template, body).expect("preview");
                 let elapsed = started.elapsed();
                 assert!(!preview.pages.is_empty() && preview.issues.is_empty(), "a complete document");
-                if version == 0 { &mut *firsts } else { &mut *times }.push(elapsed, preview.phases);
+                match (version, firsts.as_deref_mut()) {
+                    (0, Some(firsts)) => firsts.push(elapsed, preview.phases),
+                    (0, None) => {}
+                    _ => times.push(elapsed, preview.phases),
+                }
             }
             *cpu = *cpu + (cpu_time(std::process::id()) - cpu_before);
         };
-        let render_pass = |times: &mut Timings, firsts: &mut Timings, cpu: &mut CpuTime| {
+        let render_pass = |times: &mut Timings, firsts: Option<&mut Timings>, cpu: &mut CpuTime| {
+            let mut firsts = firsts;
             let cpu_before = cpu_time(std::process::id());
             for (version, body) in versions.iter().enumerate() {
                 let started = Instant::now();
                 let rendered = engine.render(template, body).expect("render");
                 let elapsed = started.elapsed();
-                if version == 0 { &mut *firsts } else { &mut *times }.push(elapsed, rendered.phases);
+                match (version, firsts.as_deref_mut()) {
+                    (0, Some(firsts)) => firsts.push(elapsed, rendered.phases),
+                    (0, None) => {}
+                    _ => times.push(elapsed, rendered.phases),
+                }
             }
             *cpu = *cpu + (cpu_time(std::process::id()) - cpu_before);
         };
         if document % 2 == 0 {
-            preview_pass(&mut previews, &mut first_previews, &mut preview_cpu);
-            render_pass(&mut renders, &mut first_renders, &mut render_cpu);
+            preview_pass(&mut previews, Some(&mut first_previews), &mut preview_cpu);
+            render_pass(&mut renders, None, &mut render_cpu);
         } else {
-            render_pass(&mut renders, &mut first_renders, &mut render_cpu);
-            preview_pass(&mut previews, &mut first_previews, &mut preview_cpu);
+            render_pass(&mut renders, Some(&mut first_renders), &mut render_cpu);
+            preview_pass(&mut previews, None, &mut preview_cpu);
         }
     }
     let cpu_ms = |cpu: CpuTime| (cpu.user + cpu.system).as_secs_f64() * 1e3 / (documents * edits) as f64;
@@ -397,7 +409,7 @@ fn preview(engine: &Engine, template: &str, bodies: &[Vec<u8>], plan: &Plan, rep
         renders.output_ms()
     ));
     report.line(format!(
-        "| first version: preview / PDF render median | {first_preview_ms:.1} / {first_render_ms:.1} ms ({:.2}) |",
+        "| first version, nothing of the document cached: preview / PDF render median | {first_preview_ms:.1} / {first_render_ms:.1} ms ({:.2}) |",
         first_preview_ms / first_render_ms
     ));
     report.line(format!(
@@ -855,6 +867,8 @@ struct Round {
     system_ms: (f64, Option<f64>),
     /// Single-document median: vanban over HTTP, and the peer in process, ms.
     single_ms: (f64, Option<f64>),
+    /// Single-document median of vanban in process (the first process of the ceiling), ms.
+    single_in_process_ms: f64,
     /// Documents/s and CPU per document (ms) of two vanban processes that share nothing, each
     /// typesetting its half in process: the most any design can get from this Typst on two cores.
     ceiling: (f64, f64),
@@ -976,7 +990,8 @@ fn batch_versus_peer(
         // Single documents in turns of a few, ours then the peer's on the same documents, so
         // that a slow stretch of the VM falls on both (all of ours, then all of the peer's, let
         // such a stretch decide a round's ratio).
-        let (mut ours_single, mut theirs_single) = (Vec::new(), Vec::new());
+        let (mut ours_single, mut theirs_single, mut in_process_single) =
+            (Vec::new(), Vec::new(), Vec::new());
         for first in (0..versus.singles).step_by(SINGLES_PER_TURN) {
             let count = SINGLES_PER_TURN.min(versus.singles - first);
             ours_single.extend(
@@ -986,7 +1001,9 @@ fn batch_versus_peer(
             if let Some(peer) = peers.first_mut() {
                 theirs_single.extend(peer.ask(count).expect("the peer answers"));
             }
+            in_process_single.extend(ceiling[0].ask(count).expect("vanban answers in its own process"));
         }
+        in_process_single.sort_by(f64::total_cmp);
         ours_single.sort();
         theirs_single.sort_by(f64::total_cmp);
         let theirs_single = (!theirs_single.is_empty()).then(|| theirs_single[theirs_single.len() / 2]);
@@ -996,6 +1013,7 @@ fn batch_versus_peer(
             cpu_ms: (our_cpu.0, theirs.map(|(_, (cpu, _))| cpu)),
             system_ms: (our_cpu.1, theirs.map(|(_, (_, system))| system)),
             single_ms: (ms(percentile(&ours_single, 0.5)), theirs_single),
+            single_in_process_ms: in_process_single[in_process_single.len() / 2],
             ceiling: (ceiling_rate, ceiling_cpu),
             load: load_average(),
         });
@@ -1020,23 +1038,25 @@ fn batch_versus_peer(
         "A warm `vanban serve` ({workers} render slots) answers one `POST /v1/batch` of {} documents \
          ({} distinct, cycled); then two warm peer processes compile {} and {} of the same resolved \
          data at once; then {} single documents one after another, vanban over HTTP and the first \
-         peer process in process, in turns of {SINGLES_PER_TURN} documents. CPU per document: user + system time of the server, and of both \
-         peer processes together (system time in brackets). Ceiling: two vanban processes that \
-         share nothing typeset the same halves in process (no HTTP, no zip), the most any design \
-         can get from this Typst on two cores. Load: the 1-minute load average after the round.\n",
+         peer process in process, and the first process of the ceiling in process, in turns of \
+         {SINGLES_PER_TURN} documents. CPU per document: user + system time of the server, and of \
+         both peer processes together (system time in brackets). Ceiling: two vanban processes \
+         that share nothing typeset the same halves in process (no HTTP, no zip), the most any \
+         design can get from this Typst on two cores. Load: the 1-minute load average after the \
+         round.\n",
         versus.documents, versus.distinct, halves[0], halves[1], versus.singles
     ));
     report.line(
-        "| round | vanban batch | peer, 2 processes | ratio | ceiling: vanban, 2 processes | ratio | vanban CPU per document | peer CPU per document | ceiling CPU per document | single median, vanban over HTTP | single median, peer | ratio | load |",
+        "| round | vanban batch | peer, 2 processes | ratio | ceiling: vanban, 2 processes | ratio | vanban CPU per document | peer CPU per document | ceiling CPU per document | single median, vanban over HTTP | single median, peer | ratio | single median, vanban in process | ratio | load |",
     );
-    report.line("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    report.line("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     let ratio =
         |(ours, theirs): (f64, Option<f64>)| theirs.map_or("–".into(), |t| format!("{:.2}", ours / t));
     let or_dash = |figure: Option<String>| figure.unwrap_or_else(|| "–".into());
     for (number, round) in rounds.iter().enumerate() {
         let cpu = |cpu: f64, system: f64| format!("{cpu:.1} ms ({system:.1} ms)");
         report.line(format!(
-            "| {} | {:.1} documents/s | {} | {} | {:.1} documents/s | {} | {} | {} | {:.1} ms | {:.1} ms | {} | {} | {:.1} |",
+            "| {} | {:.1} documents/s | {} | {} | {:.1} documents/s | {} | {} | {} | {:.1} ms | {:.1} ms | {} | {} | {:.1} ms | {} | {:.1} |",
             number + 1,
             round.batch.0,
             or_dash(round.batch.1.map(|rate| format!("{rate:.1} documents/s"))),
@@ -1049,6 +1069,8 @@ fn batch_versus_peer(
             round.single_ms.0,
             or_dash(round.single_ms.1.map(|t| format!("{t:.1} ms"))),
             ratio(round.single_ms),
+            round.single_in_process_ms,
+            ratio((round.single_in_process_ms, round.single_ms.1)),
             round.load,
         ));
     }
@@ -1069,9 +1091,9 @@ fn versus_summary(all: &[VersusFigures], report: &mut Report) {
         "vanban / peer, batch over HTTP (targets: batch throughput ≥ 1.3, single document ≤ 0.9, peak RSS ≤ 0.7)",
     );
     report.line(
-        "| template | batch throughput, median of rounds | ceiling (2 vanban processes) / peer | CPU per batch document, median of rounds | single document over HTTP, median of rounds | peak RSS | ceiling's peak RSS / peer's |",
+        "| template | batch throughput, median of rounds | ceiling (2 vanban processes) / peer | CPU per batch document, median of rounds | single document over HTTP, median of rounds | single document in process / peer | peak RSS | ceiling's peak RSS / peer's |",
     );
-    report.line("|---|---|---|---|---|---|---|");
+    report.line("|---|---|---|---|---|---|---|---|");
     let median_ratio = |pairs: Vec<(f64, Option<f64>)>| {
         let mut ratios: Vec<f64> =
             pairs.iter().filter_map(|&(ours, theirs)| Some(ours / theirs.filter(|t| *t > 0.0)?)).collect();
@@ -1086,12 +1108,13 @@ fn versus_summary(all: &[VersusFigures], report: &mut Report) {
             })
         };
         report.line(format!(
-            "| `{}` | {} | {} | {} | {} | {} | {} |",
+            "| `{}` | {} | {} | {} | {} | {} | {} | {} |",
             figures.template,
             median_ratio(each(|round| round.batch)),
             median_ratio(each(|round| (round.ceiling.0, round.batch.1))),
             median_ratio(each(|round| round.cpu_ms)),
             median_ratio(each(|round| round.single_ms)),
+            median_ratio(each(|round| (round.single_in_process_ms, round.single_ms.1))),
             of_peers(figures.peak_mb.0),
             of_peers(figures.ceiling_peak_mb),
         ));
