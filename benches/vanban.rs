@@ -869,6 +869,9 @@ struct Round {
     single_ms: (f64, Option<f64>),
     /// Single-document median of vanban in process (the first process of the ceiling), ms.
     single_in_process_ms: f64,
+    /// The server's own time for those single documents (from `/metrics`, admission to the end
+    /// of the render, without HTTP): the median over turns of each turn's mean, ms.
+    single_inside_server_ms: f64,
     /// Documents/s and CPU per document (ms) of two vanban processes that share nothing, each
     /// typesetting its half in process: the most any design can get from this Typst on two cores.
     ceiling: (f64, f64),
@@ -992,18 +995,23 @@ fn batch_versus_peer(
         // such a stretch decide a round's ratio).
         let (mut ours_single, mut theirs_single, mut in_process_single) =
             (Vec::new(), Vec::new(), Vec::new());
+        let mut inside_server = Vec::new();
         for first in (0..versus.singles).step_by(SINGLES_PER_TURN) {
             let count = SINGLES_PER_TURN.min(versus.singles - first);
+            let before = client.render_time(template);
             ours_single.extend(
                 (first..first + count)
                     .map(|k| single_over_http(&mut client, &bodies[(next + k) % bodies.len()])),
             );
+            let after = client.render_time(template);
+            inside_server.push((after.0 - before.0) * 1e3 / (after.1 - before.1));
             if let Some(peer) = peers.first_mut() {
                 theirs_single.extend(peer.ask(count).expect("the peer answers"));
             }
             in_process_single.extend(ceiling[0].ask(count).expect("vanban answers in its own process"));
         }
         in_process_single.sort_by(f64::total_cmp);
+        inside_server.sort_by(f64::total_cmp);
         ours_single.sort();
         theirs_single.sort_by(f64::total_cmp);
         let theirs_single = (!theirs_single.is_empty()).then(|| theirs_single[theirs_single.len() / 2]);
@@ -1014,6 +1022,7 @@ fn batch_versus_peer(
             system_ms: (our_cpu.1, theirs.map(|(_, (_, system))| system)),
             single_ms: (ms(percentile(&ours_single, 0.5)), theirs_single),
             single_in_process_ms: in_process_single[in_process_single.len() / 2],
+            single_inside_server_ms: inside_server[inside_server.len() / 2],
             ceiling: (ceiling_rate, ceiling_cpu),
             load: load_average(),
         });
@@ -1039,7 +1048,8 @@ fn batch_versus_peer(
          ({} distinct, cycled); then two warm peer processes compile {} and {} of the same resolved \
          data at once; then {} single documents one after another, vanban over HTTP and the first \
          peer process in process, and the first process of the ceiling in process, in turns of \
-         {SINGLES_PER_TURN} documents. CPU per document: user + system time of the server, and of \
+         {SINGLES_PER_TURN} documents (inside the server: its own time per render, from \
+         `/metrics`). CPU per document: user + system time of the server, and of \
          both peer processes together (system time in brackets). Ceiling: two vanban processes \
          that share nothing typeset the same halves in process (no HTTP, no zip), the most any \
          design can get from this Typst on two cores. Load: the 1-minute load average after the \
@@ -1047,16 +1057,16 @@ fn batch_versus_peer(
         versus.documents, versus.distinct, halves[0], halves[1], versus.singles
     ));
     report.line(
-        "| round | vanban batch | peer, 2 processes | ratio | ceiling: vanban, 2 processes | ratio | vanban CPU per document | peer CPU per document | ceiling CPU per document | single median, vanban over HTTP | single median, peer | ratio | single median, vanban in process | ratio | load |",
+        "| round | vanban batch | peer, 2 processes | ratio | ceiling: vanban, 2 processes | ratio | vanban CPU per document | peer CPU per document | ceiling CPU per document | single median, vanban over HTTP | single median, peer | ratio | single median, vanban in process | ratio | single, inside the server | load |",
     );
-    report.line("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    report.line("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     let ratio =
         |(ours, theirs): (f64, Option<f64>)| theirs.map_or("–".into(), |t| format!("{:.2}", ours / t));
     let or_dash = |figure: Option<String>| figure.unwrap_or_else(|| "–".into());
     for (number, round) in rounds.iter().enumerate() {
         let cpu = |cpu: f64, system: f64| format!("{cpu:.1} ms ({system:.1} ms)");
         report.line(format!(
-            "| {} | {:.1} documents/s | {} | {} | {:.1} documents/s | {} | {} | {} | {:.1} ms | {:.1} ms | {} | {} | {:.1} ms | {} | {:.1} |",
+            "| {} | {:.1} documents/s | {} | {} | {:.1} documents/s | {} | {} | {} | {:.1} ms | {:.1} ms | {} | {} | {:.1} ms | {} | {:.1} ms | {:.1} |",
             number + 1,
             round.batch.0,
             or_dash(round.batch.1.map(|rate| format!("{rate:.1} documents/s"))),
@@ -1071,6 +1081,7 @@ fn batch_versus_peer(
             ratio(round.single_ms),
             round.single_in_process_ms,
             ratio((round.single_in_process_ms, round.single_ms.1)),
+            round.single_inside_server_ms,
             round.load,
         ));
     }
@@ -1589,8 +1600,30 @@ impl HttpClient {
     }
 
     fn post(&mut self, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
+        self.request("POST", path, body)
+    }
+
+    fn get(&mut self, path: &str) -> (u16, Vec<u8>) {
+        self.request("GET", path, b"")
+    }
+
+    /// The server's own time for `template`'s renders so far, from `/metrics`: (seconds, renders).
+    fn render_time(&mut self, template: &str) -> (f64, f64) {
+        let (status, text) = self.get("/metrics");
+        assert_eq!(status, 200, "metrics are served");
+        let value = |name: &str| {
+            let series = format!("vanban_render_duration_seconds_{name}{{template=\"{template}\"}} ");
+            String::from_utf8_lossy(&text)
+                .lines()
+                .find_map(|line| line.strip_prefix(&series)?.trim().parse().ok())
+                .unwrap_or(0.0)
+        };
+        (value("sum"), value("count"))
+    }
+
+    fn request(&mut self, method: &str, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
         let head = format!(
-            "POST {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            "{method} {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
             body.len()
         );
         self.writer.write_all(head.as_bytes()).unwrap();
