@@ -7,39 +7,18 @@
 //! on these threads (BENCHMARKS.md). [`admission`](super::admission) lets at most `workers`
 //! renders in at once, so a job admitted here finds a free thread and never queues behind another.
 
-use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use crate::batch::{ScopedJob, WorkerThreads};
 
-/// A job's work, which returns how to hand its result over. The thread puts itself back among
-/// the idle between the two, so that a client's next document, sent as soon as the answer
-/// arrives, finds this thread on top.
-type Job = Box<dyn FnOnce() -> Delivery + Send>;
-type Delivery = Box<dyn FnOnce() + Send>;
+type Job = Box<dyn FnOnce() + Send>;
 
 /// A fixed set of render threads. Dropping the last handle lets each thread finish its current
 /// job and exit.
-///
-/// The thread that became idle last takes the next job. With one shared queue the idle threads
-/// took turns, so one client's documents, one after another, alternated between threads and
-/// each render met the allocator heap and CPU caches of the thread that had been idle longest.
 pub struct RenderThreads {
-    /// Each thread's own job channel, by thread number.
-    threads: Vec<mpsc::Sender<Job>>,
-    dispatch: Arc<Mutex<Dispatch>>,
-}
-
-/// Which threads wait for work, and the work no thread was free to take.
-#[derive(Default)]
-struct Dispatch {
-    /// Idle threads, the one that became idle last on top.
-    idle: Vec<usize>,
-    /// Jobs submitted while every thread was busy (a thread finishing a job has released its
-    /// admission permit just before it gets here).
-    waiting: VecDeque<Job>,
+    jobs: mpsc::Sender<Job>,
 }
 
 /// The job was lost: it panicked, or no render thread is left to take it.
@@ -49,47 +28,28 @@ pub struct JobLost;
 impl RenderThreads {
     /// Starts `count` threads (at least one).
     pub fn start(count: usize) -> std::io::Result<Self> {
-        let dispatch = Arc::new(Mutex::new(Dispatch::default()));
-        let mut threads = Vec::new();
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
         for number in 0..count.max(1) {
-            let (sender, jobs) = mpsc::channel::<Job>();
-            dispatch.lock().unwrap_or_else(PoisonError::into_inner).idle.push(number);
-            let dispatch = dispatch.clone();
+            let queue = queue.clone();
             std::thread::Builder::new().name(format!("vanban-render-{number}")).spawn(move || {
-                let mut next: Option<Job> = None;
-                // Idle: wait for a job on this thread's own channel, closed when the pool is
-                // dropped.
-                while let Some(job) = next.take().or_else(|| jobs.recv().ok()) {
+                loop {
+                    // The lock is released at the end of this statement, before the job runs.
+                    let job = queue.lock().ok().and_then(|queue| queue.recv().ok());
+                    let Some(job) = job else { break };
                     // A panicking job loses only its own answer (its result channel closes); the
                     // thread lives on for the next one.
-                    let delivery = catch_unwind(AssertUnwindSafe(job)).ok();
-                    next = {
-                        let mut dispatch = dispatch.lock().unwrap_or_else(PoisonError::into_inner);
-                        let waiting = dispatch.waiting.pop_front();
-                        if waiting.is_none() {
-                            dispatch.idle.push(number);
-                        }
-                        waiting
-                    };
-                    if let Some(delivery) = delivery {
-                        delivery();
-                    }
+                    let _ = catch_unwind(AssertUnwindSafe(job));
                 }
             })?;
-            threads.push(sender);
         }
-        Ok(RenderThreads { threads, dispatch })
+        Ok(RenderThreads { jobs })
     }
 
-    /// Hands `job` to the render thread that became idle last, or queues it until a thread is
-    /// free; if no thread is left, the job is dropped without running.
+    /// Hands `job` to a render thread; if none is left, the job is dropped without running.
     fn submit(&self, job: Job) {
-        let mut dispatch = self.dispatch.lock().unwrap_or_else(PoisonError::into_inner);
-        match dispatch.idle.pop() {
-            // A thread that has exited hands the job back inside the error, where it is dropped.
-            Some(thread) => drop(self.threads[thread].send(job)),
-            None => dispatch.waiting.push_back(job),
-        }
+        // A closed queue hands the job back inside the error, where it is dropped.
+        let _ = self.jobs.send(job);
     }
 
     /// Runs `job` on a render thread and waits for its result without blocking the async worker.
@@ -99,11 +59,10 @@ impl RenderThreads {
         job: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, JobLost> {
         let (answer, result) = tokio::sync::oneshot::channel();
-        self.submit(Box::new(move || {
-            let value = job();
-            Box::new(move || drop(answer.send(value))) as Delivery
-        }));
-        // A job dropped unrun drops `answer` too.
+        let job: Job = Box::new(move || {
+            let _ = answer.send(job());
+        });
+        self.jobs.send(job).map_err(|_| JobLost)?;
         result.await.map_err(|_| JobLost)
     }
 }
@@ -128,18 +87,16 @@ impl WorkerThreads for RenderThreads {
         let wait = WaitForJobs(all_finished);
         for job in jobs {
             let finished = finished.clone();
-            let job: Box<dyn FnOnce() -> Delivery + Send + 's> = Box::new(move || {
+            let job: ScopedJob<'s> = Box::new(move || {
                 let _finished = finished;
                 job();
-                Box::new(|| {}) as Delivery
             });
             // SAFETY: the job borrows data that lives for 's, and it runs (or is dropped) before
             // `run` returns: `wait` blocks, on every exit from this function, until every job's
             // `finished` sender has been dropped, which happens only when the job has finished
             // or has been dropped without running. Only the lifetime changes; the layout of the
             // boxed closure is the same.
-            let job: Job =
-                unsafe { std::mem::transmute::<Box<dyn FnOnce() -> Delivery + Send + 's>, Job>(job) };
+            let job: Job = unsafe { std::mem::transmute::<ScopedJob<'s>, Job>(job) };
             self.submit(job);
         }
         drop(finished);
@@ -166,16 +123,6 @@ mod tests {
         let expected: std::collections::BTreeSet<_> =
             ["vanban-render-0", "vanban-render-1"].map(String::from).into();
         assert!(seen.is_subset(&expected), "every job ran on a render thread: {seen:?}");
-    }
-
-    #[tokio::test]
-    async fn documents_one_after_another_stay_on_the_thread_that_was_idle_last() {
-        let threads = RenderThreads::start(2).unwrap();
-        let mut seen = std::collections::BTreeSet::new();
-        for _ in 0..20 {
-            seen.insert(threads.run(|| std::thread::current().name().map(String::from)).await.unwrap());
-        }
-        assert_eq!(seen.len(), 1, "one thread took every job: {seen:?}");
     }
 
     #[test]
@@ -209,10 +156,7 @@ mod tests {
         let jobs: Vec<ScopedJob> = vec![Box::new(|| panic!("a broken worker"))];
         WorkerThreads::run(&threads, jobs, &mut || {});
         let (sender, receiver) = mpsc::channel();
-        threads.submit(Box::new(move || {
-            sender.send(()).unwrap();
-            Box::new(|| {}) as Delivery
-        }));
+        threads.submit(Box::new(move || sender.send(()).unwrap()));
         receiver.recv().expect("the render thread outlives the panic");
     }
 }
