@@ -990,25 +990,36 @@ fn batch_versus_peer(
         let (ceiling_rate, (ceiling_cpu, _)) = halves_at_once(&mut ceiling);
         next += halves[0];
 
-        // Single documents in turns of a few, ours then the peer's on the same documents, so
-        // that a slow stretch of the VM falls on both (all of ours, then all of the peer's, let
-        // such a stretch decide a round's ratio).
+        // Single documents in turns of a few, ours, the peer's and vanban's in process on the same
+        // documents, so that a slow stretch of the VM falls on all (all of ours, then all of the
+        // peer's, let such a stretch decide a round's ratio).
         let (mut ours_single, mut theirs_single, mut in_process_single) =
             (Vec::new(), Vec::new(), Vec::new());
         let mut inside_server = Vec::new();
-        for first in (0..versus.singles).step_by(SINGLES_PER_TURN) {
+        for (turn, first) in (0..versus.singles).step_by(SINGLES_PER_TURN).enumerate() {
             let count = SINGLES_PER_TURN.min(versus.singles - first);
-            let before = client.render_time(template);
-            ours_single.extend(
-                (first..first + count)
-                    .map(|k| single_over_http(&mut client, &bodies[(next + k) % bodies.len()])),
-            );
-            let after = client.render_time(template);
-            inside_server.push((after.0 - before.0) * 1e3 / (after.1 - before.1));
-            if let Some(peer) = peers.first_mut() {
-                theirs_single.extend(peer.ask(count).expect("the peer answers"));
+            // Each side goes first, second and third equally often: whoever follows another
+            // side's work meets the caches and cores that work left.
+            for side in (0..3).map(|k| (k + turn) % 3) {
+                match side {
+                    0 => {
+                        let before = client.render_time(template);
+                        ours_single.extend(
+                            (first..first + count)
+                                .map(|k| single_over_http(&mut client, &bodies[(next + k) % bodies.len()])),
+                        );
+                        let after = client.render_time(template);
+                        inside_server.push((after.0 - before.0) * 1e3 / (after.1 - before.1));
+                    }
+                    1 => {
+                        if let Some(peer) = peers.first_mut() {
+                            theirs_single.extend(peer.ask(count).expect("the peer answers"));
+                        }
+                    }
+                    _ => in_process_single
+                        .extend(ceiling[0].ask(count).expect("vanban answers in its own process")),
+                }
             }
-            in_process_single.extend(ceiling[0].ask(count).expect("vanban answers in its own process"));
         }
         in_process_single.sort_by(f64::total_cmp);
         inside_server.sort_by(f64::total_cmp);
@@ -1048,7 +1059,7 @@ fn batch_versus_peer(
          ({} distinct, cycled); then two warm peer processes compile {} and {} of the same resolved \
          data at once; then {} single documents one after another, vanban over HTTP and the first \
          peer process in process, and the first process of the ceiling in process, in turns of \
-         {SINGLES_PER_TURN} documents (inside the server: its own time per render, from \
+         {SINGLES_PER_TURN} documents, each side first in a third of the turns (inside the server: its own time per render, from \
          `/metrics`). CPU per document: user + system time of the server, and of \
          both peer processes together (system time in brackets). Ceiling: two vanban processes \
          that share nothing typeset the same halves in process (no HTTP, no zip), the most any \
