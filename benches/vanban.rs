@@ -342,52 +342,27 @@ fn single(engine: &Engine, template: &str, bodies: &[Vec<u8>], plan: &Plan, repo
 fn preview(engine: &Engine, template: &str, bodies: &[Vec<u8>], plan: &Plan, report: &mut Report) {
     let edits = if plan.smoke { 3 } else { 12 };
     let documents = (plan.single_runs / edits).clamp(1, bodies.len());
-    let (mut previews, mut renders) = (Timings::default(), Timings::default());
-    let (mut first_previews, mut first_renders) = (Timings::default(), Timings::default());
-    let (mut preview_cpu, mut render_cpu) = (CpuTime::default(), CpuTime::default());
+    let (mut previews, mut renders) = (Side::default(), Side::default());
+    let preview = |body: &[u8]| {
+        let preview = engine.preview(template, body).expect("preview");
+        assert!(!preview.pages.is_empty() && preview.issues.is_empty(), "a complete document");
+        preview.phases
+    };
+    let render = |body: &[u8]| engine.render(template, body).expect("render").phases;
     for (document, body) in bodies.iter().take(documents).enumerate() {
         let versions = typed_versions(body, edits);
-        let preview_pass = |times: &mut Timings, firsts: Option<&mut Timings>, cpu: &mut CpuTime| {
-            let mut firsts = firsts;
-            let cpu_before = cpu_time(std::process::id());
-            for (version, body) in versions.iter().enumerate() {
-                let started = Instant::now();
-                let preview = engine.preview(template, body).expect("preview");
-                let elapsed = started.elapsed();
-                assert!(!preview.pages.is_empty() && preview.issues.is_empty(), "a complete document");
-                match (version, firsts.as_deref_mut()) {
-                    (0, Some(firsts)) => firsts.push(elapsed, preview.phases),
-                    (0, None) => {}
-                    _ => times.push(elapsed, preview.phases),
-                }
-            }
-            *cpu = *cpu + (cpu_time(std::process::id()) - cpu_before);
-        };
-        let render_pass = |times: &mut Timings, firsts: Option<&mut Timings>, cpu: &mut CpuTime| {
-            let mut firsts = firsts;
-            let cpu_before = cpu_time(std::process::id());
-            for (version, body) in versions.iter().enumerate() {
-                let started = Instant::now();
-                let rendered = engine.render(template, body).expect("render");
-                let elapsed = started.elapsed();
-                match (version, firsts.as_deref_mut()) {
-                    (0, Some(firsts)) => firsts.push(elapsed, rendered.phases),
-                    (0, None) => {}
-                    _ => times.push(elapsed, rendered.phases),
-                }
-            }
-            *cpu = *cpu + (cpu_time(std::process::id()) - cpu_before);
-        };
         if document % 2 == 0 {
-            preview_pass(&mut previews, Some(&mut first_previews), &mut preview_cpu);
-            render_pass(&mut renders, None, &mut render_cpu);
+            previews.pass(&versions, true, preview);
+            renders.pass(&versions, false, render);
         } else {
-            render_pass(&mut renders, Some(&mut first_renders), &mut render_cpu);
-            preview_pass(&mut previews, None, &mut preview_cpu);
+            renders.pass(&versions, true, render);
+            previews.pass(&versions, false, preview);
         }
     }
     let cpu_ms = |cpu: CpuTime| (cpu.user + cpu.system).as_secs_f64() * 1e3 / (documents * edits) as f64;
-    let (preview_cpu_ms, render_cpu_ms) = (cpu_ms(preview_cpu), cpu_ms(render_cpu));
+    let (preview_cpu_ms, render_cpu_ms) = (cpu_ms(previews.cpu), cpu_ms(renders.cpu));
+    let (mut first_previews, mut first_renders) = (previews.first, renders.first);
+    let (mut previews, mut renders) = (previews.after_edit, renders.after_edit);
     let (preview_ms, render_ms) = (previews.total_ms(), renders.total_ms());
     let (first_preview_ms, first_render_ms) = (first_previews.total_ms(), first_renders.total_ms());
     report.heading(&format!(
@@ -423,6 +398,33 @@ fn preview(engine: &Engine, template: &str, bodies: &[Vec<u8>], plan: &Plan, rep
         "| CPU per version, all threads (user + system): preview / PDF render | {preview_cpu_ms:.1} / {render_cpu_ms:.1} ms ({:.2}) |",
         preview_cpu_ms / render_cpu_ms
     ));
+}
+
+/// One side of the preview step (previews, or PDF renders of the same versions).
+#[derive(Default)]
+struct Side {
+    after_edit: Timings,
+    /// First versions, from the pass that sees a document first.
+    first: Timings,
+    cpu: CpuTime,
+}
+
+impl Side {
+    /// Runs `job` on every version in order; its first version counts only on a `first_pass`.
+    fn pass(&mut self, versions: &[Vec<u8>], first_pass: bool, job: impl Fn(&[u8]) -> Phases) {
+        let cpu_before = cpu_time(std::process::id());
+        for (version, body) in versions.iter().enumerate() {
+            let started = Instant::now();
+            let phases = job(body);
+            let elapsed = started.elapsed();
+            match (version, first_pass) {
+                (0, true) => self.first.push(elapsed, phases),
+                (0, false) => {}
+                _ => self.after_edit.push(elapsed, phases),
+            }
+        }
+        self.cpu = self.cpu + (cpu_time(std::process::id()) - cpu_before);
+    }
 }
 
 /// Wall times of jobs and where they went (Typst's compile, then the PDF export or the drawing
