@@ -123,6 +123,17 @@ fn with_action(mut fields: Vec<(String, String)>, action: &str) -> String {
     urlencoded(&fields)
 }
 
+/// `data` filled into `template`'s form, submitted back without JavaScript with `action`: the
+/// answer's headers and body, after checking it is a 200.
+async fn submitted_with(template: &str, data: &Value, action: &str) -> (HeaderMap, Vec<u8>) {
+    let fields = submitted_fields(&filled_form(template, data).await);
+    let (status, headers, body) =
+        post(&format!("/forms/{template}"), "application/x-www-form-urlencoded", with_action(fields, action))
+            .await;
+    assert_eq!(status, StatusCode::OK, "{template}, {action}");
+    (headers, body)
+}
+
 #[tokio::test]
 async fn home_lists_every_form_in_vietnamese() {
     let (status, headers, page) = get("/").await;
@@ -187,10 +198,7 @@ async fn a_submitted_form_is_exactly_its_example() {
 #[tokio::test]
 async fn without_javascript_a_valid_form_downloads_its_pdf() {
     let example = example("resolution");
-    let fields = submitted_fields(&filled_form("resolution", &example).await);
-    let (status, headers, body) =
-        post("/forms/resolution", "application/x-www-form-urlencoded", with_action(fields, "pdf")).await;
-    assert_eq!(status, StatusCode::OK);
+    let (headers, body) = submitted_with("resolution", &example, "pdf").await;
     assert_eq!(headers[header::CONTENT_TYPE], "application/pdf");
     assert!(headers[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("attachment"));
     let text = Pdf::parse(&body).text();
@@ -314,10 +322,7 @@ fn without_nulls(value: Value) -> Value {
 #[tokio::test]
 async fn without_javascript_the_blank_form_prints_the_cell_and_roster_only() {
     let minutes = example("minutes");
-    let fields = submitted_fields(&filled_form("minutes", &minutes).await);
-    let (status, headers, body) =
-        post("/forms/minutes", "application/x-www-form-urlencoded", with_action(fields, "blank")).await;
-    assert_eq!(status, StatusCode::OK);
+    let (headers, body) = submitted_with("minutes", &minutes, "blank").await;
     assert_eq!(headers[header::CONTENT_TYPE], "application/pdf");
     let text = Pdf::parse(&body).text();
     let cell = minutes["issuer"]["name"].as_str().unwrap();
@@ -330,10 +335,7 @@ async fn without_javascript_the_blank_form_prints_the_cell_and_roster_only() {
 #[tokio::test]
 async fn the_blank_dues_form_keeps_the_roster_and_leaves_this_months_payments_to_write() {
     let dues = example("dues-report");
-    let fields = submitted_fields(&filled_form("dues-report", &dues).await);
-    let (status, _, body) =
-        post("/forms/dues-report", "application/x-www-form-urlencoded", with_action(fields, "blank")).await;
-    assert_eq!(status, StatusCode::OK);
+    let (_, body) = submitted_with("dues-report", &dues, "blank").await;
     let text = Pdf::parse(&body).text();
     let members = dues["members"].as_array().unwrap();
     assert!(text.contains(members[0]["full_name"].as_str().unwrap()), "the roster is printed: {text}");
