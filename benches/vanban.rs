@@ -100,8 +100,9 @@ fn main() {
     let engine = Arc::new(Engine::new(&EngineConfig::default()).expect("bundled templates and fonts"));
     let mut report = Report::default();
     report.line(format!(
-        "vanban {} · {} · {workers} cores · {} · {}",
+        "vanban {} ({}) · {} · {workers} cores · {} · {}",
         env!("CARGO_PKG_VERSION"),
+        env!("VANBAN_BUILD_KIND"),
         if plan.smoke { "SMOKE RUN (figures meaningless)" } else { "full run" },
         machine(),
         date()

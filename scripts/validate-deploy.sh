@@ -237,8 +237,8 @@ else:
             problem(containerfile, "the runtime stage has no ENTRYPOINT")
         if not any(re.match(r"(?i)EXPOSE\s+8080\b", line) for line in final):
             problem(containerfile, "the runtime stage does not EXPOSE 8080")
-        if not any("cargo build --release --locked" in line for line in instructions[:stages[-1]]):
-            problem(containerfile, "the build stage does not run cargo build --release --locked")
+        if not any("scripts/pgo-build.sh" in line for line in instructions[:stages[-1]]):
+            problem(containerfile, "the build stage does not run scripts/pgo-build.sh (the release build)")
         oks[show(containerfile)] = "%d stages, runtime USER %s" % (len(stages), users[-1] if users else "?")
 
 for ignore in (".containerignore", ".dockerignore"):
