@@ -240,9 +240,11 @@ impl Engine {
         // The zip's own entries keep their names; an item named like one is numbered.
         let mut used_names: HashSet<String> = [MANIFEST_NAME, MERGED_NAME].map(String::from).into();
         let check = |item: &Value| {
-            let mut merged = deep_merge(&defaults, item);
-            input::normalize(&mut merged);
-            let name = text_patterns::render_once(pattern, &merged);
+            let merged = deep_merge(&defaults, item);
+            // The document is built from the item as sent: its texts are checked before trimming.
+            let mut normalized = merged.clone();
+            input::normalize(&mut normalized);
+            let name = text_patterns::render_once(pattern, &normalized);
             (documents::build(template.parts(), merged, self.font_family()), name)
         };
         for (index, checked) in on_every_core(&request.items, check).into_iter().enumerate() {

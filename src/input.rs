@@ -76,6 +76,37 @@ pub fn normalize(value: &mut Value) {
     }
 }
 
+/// Normalises `value` ([`normalize`]) and returns what `check` finds in it. A text is too long
+/// if it is too long as sent or as normalised: the served schema's `maxLength` describes the
+/// request body, so a client checking against it gets the same answer as the server even when
+/// trimming or NFC would shorten its text.
+pub fn normalize_and_check(value: &mut Value, check: impl Fn(&Value) -> Vec<Issue>) -> Vec<Issue> {
+    let as_sent = normalizing_shortens(value).then(|| value.clone());
+    normalize(value);
+    let mut issues = check(value);
+    if let Some(as_sent) = as_sent {
+        for long in check(&as_sent).into_iter().filter(|i| i.keyword == Some("maxLength")) {
+            if !issues.iter().any(|i| i.pointer == long.pointer && i.keyword == long.keyword) {
+                issues.push(long);
+            }
+        }
+    }
+    issues
+}
+
+/// Whether [`normalize`] would take characters out of some string of `value`.
+fn normalizing_shortens(value: &Value) -> bool {
+    match value {
+        Value::String(text) => {
+            text.trim().len() != text.len()
+                || !is_nfc_quick(text.chars()).eq(&unicode_normalization::IsNormalized::Yes)
+        }
+        Value::Array(items) => items.iter().any(normalizing_shortens),
+        Value::Object(map) => map.values().any(normalizing_shortens),
+        _ => false,
+    }
+}
+
 /// Removes every object member whose value is `null`: for every optional field `null` means
 /// "not given", which is what most JSON clients send for "none". A required field sent as `null`
 /// is then reported missing, at its own pointer.
@@ -601,6 +632,27 @@ mod tests {
         normalize(&mut value);
         assert_eq!(value, json!({ "name": "Việt", "list": ["Đảng"] }));
         assert_eq!(value["name"].as_str().map(|s| s.chars().count()), Some(4));
+    }
+
+    #[test]
+    fn a_text_too_long_as_sent_is_too_long_after_trimming() {
+        let schema = Schema::compile(
+            json!({ "type": "object", "properties": { "a": { "type": "string", "maxLength": 3 } } }),
+            "test",
+        )
+        .expect("valid schema");
+        let check = |value: &Value| schema.check(value);
+        for (sent, too_long) in [("\nabc", true), ("abc", false), ("abcd ", true), ("ab\u{0301}c", true)] {
+            let mut value = json!({ "a": sent });
+            let issues = normalize_and_check(&mut value, check);
+            let long: Vec<_> = issues.iter().filter(|i| i.keyword == Some("maxLength")).collect();
+            assert_eq!(long.len(), usize::from(too_long), "{sent:?}: {issues:?}");
+            assert!(long.iter().all(|i| i.pointer == "/a"));
+        }
+        // Too long both ways: reported once.
+        let mut value = json!({ "a": " abcdef " });
+        assert_eq!(normalize_and_check(&mut value, check).len(), 1);
+        assert_eq!(value, json!({ "a": "abcdef" }));
     }
 
     #[test]

@@ -198,13 +198,12 @@ pub fn build_with(
     font: &str,
     completeness: Completeness,
 ) -> Result<Built> {
-    input::normalize(&mut value);
     input::drop_nulls(&mut value);
     if completeness != Completeness::Complete && !value.is_object() {
         // Not an incomplete document but no document at all.
         return Err(Error::Invalid(vec![Issue::error("", "type", "a document is a JSON object")]));
     }
-    let schema_problems = template.schema.check(&value);
+    let schema_problems = input::normalize_and_check(&mut value, |v| template.schema.check(v));
     let fill = match completeness {
         Completeness::Complete if schema_problems.is_empty() => {
             return build_checked(template, &value, font, completeness);

@@ -119,9 +119,7 @@ fn checked_request(
 ) -> Result<serde_json::Value, ApiError> {
     let mut request = input::parse(body)?;
     input::drop_nulls(&mut request);
-    let mut normalized = request.clone();
-    input::normalize(&mut normalized);
-    let problems = schema.check(&normalized);
+    let problems = input::normalize_and_check(&mut request.clone(), |v| schema.check(v));
     if problems.is_empty() { Ok(request) } else { Err(ApiError::Library(Error::Invalid(problems))) }
 }
 

@@ -91,6 +91,8 @@ fn items_merge_over_defaults_and_clashing_names_are_numbered() {
 fn an_invalid_item_fails_the_batch_with_pointers_into_the_request() {
     let mut request = fixture("batch-resolutions.json");
     request["items"][17]["vote"]["for"] = json!(500);
+    // Too long as sent, though it would fit trimmed (the schema counts the text as sent).
+    request["items"][3]["results"]["strengths"][0]["field"] = json!(format!("{} ", "x".repeat(500)));
     request["items"][3]["issue_date"] = json!("not a date");
     let engine = engine();
     let result = engine.prepare_batch(&serde_json::to_vec(&request).unwrap(), 1000);
@@ -98,6 +100,7 @@ fn an_invalid_item_fails_the_batch_with_pointers_into_the_request() {
     let pointers: Vec<&str> = issues.iter().map(|i| i.pointer.as_str()).collect();
     assert!(pointers.contains(&"/items/17/vote/for"), "{pointers:?}");
     assert!(pointers.contains(&"/items/3/issue_date"), "{pointers:?}");
+    assert!(pointers.contains(&"/items/3/results/strengths/0/field"), "{pointers:?}");
 }
 
 #[test]

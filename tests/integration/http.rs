@@ -70,6 +70,26 @@ async fn invalid_documents_are_one_422_listing_every_problem() {
     assert!(details.iter().all(|d| d["message"].is_string() && d["code"].is_string()));
 }
 
+/// The served schema's `maxLength` counts the text as sent: a text that fits only once trimmed
+/// is refused, as a client checking against `/openapi.json` expects.
+#[tokio::test]
+async fn a_text_too_long_as_sent_is_a_422_even_if_it_fits_trimmed() {
+    let mut input = fixture("results-report.json");
+    input["results"][0]["field"] = json!(format!("\n{}", "x".repeat(500)));
+    let request = post("/v1/render/results-report", "application/json", serde_json::to_vec(&input).unwrap());
+    let (status, _, body) = send(&HttpConfig::default(), request).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let details = json_body(&body)["error"]["details"].clone();
+    assert_eq!(details.as_array().map(Vec::len), Some(1), "{details}");
+    assert_eq!(details[0]["pointer"], "/results/0/field");
+    assert_eq!(details[0]["keyword"], "maxLength");
+
+    // The same text without the line break fits.
+    input["results"][0]["field"] = json!("x".repeat(500));
+    let request = post("/v1/render/results-report", "application/json", serde_json::to_vec(&input).unwrap());
+    assert_eq!(send(&HttpConfig::default(), request).await.0, StatusCode::OK);
+}
+
 #[tokio::test]
 async fn unknown_template_is_a_404() {
     let (status, _, body) =
