@@ -62,14 +62,7 @@ pub fn normalize(value: &mut Value) {
                 *number = (float as i64).into();
             }
         }
-        Value::String(text) => {
-            let trimmed = text.trim();
-            if !is_nfc_quick(trimmed.chars()).eq(&unicode_normalization::IsNormalized::Yes) {
-                *text = trimmed.nfc().collect();
-            } else if trimmed.len() != text.len() {
-                *text = trimmed.to_string();
-            }
-        }
+        Value::String(text) if needs_normalizing(text) => *text = text.trim().nfc().collect(),
         Value::Array(items) => items.iter_mut().for_each(normalize),
         Value::Object(map) => map.values_mut().for_each(normalize),
         _ => {}
@@ -94,17 +87,20 @@ pub fn normalize_and_check(value: &mut Value, check: impl Fn(&Value) -> Vec<Issu
     issues
 }
 
-/// Whether [`normalize`] would take characters out of some string of `value`.
+/// Whether [`normalize`] would change some string of `value` (and so perhaps shorten it).
 fn normalizing_shortens(value: &Value) -> bool {
     match value {
-        Value::String(text) => {
-            text.trim().len() != text.len()
-                || !is_nfc_quick(text.chars()).eq(&unicode_normalization::IsNormalized::Yes)
-        }
+        Value::String(text) => needs_normalizing(text),
         Value::Array(items) => items.iter().any(normalizing_shortens),
         Value::Object(map) => map.values().any(normalizing_shortens),
         _ => false,
     }
+}
+
+/// Whether `text` has white space around it or may not be NFC (the quick check's "maybe" counts).
+fn needs_normalizing(text: &str) -> bool {
+    text.trim().len() != text.len()
+        || !is_nfc_quick(text.chars()).eq(&unicode_normalization::IsNormalized::Yes)
 }
 
 /// Removes every object member whose value is `null`: for every optional field `null` means
