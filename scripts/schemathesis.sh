@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Property-based API test: Schemathesis (PyPI `schemathesis`, installed with pip when missing)
 # reads the service's own /openapi.json, generates requests for every operation, valid and
-# invalid, and runs all its checks on the answers. Any failure or warning fails the run.
+# invalid, and runs all its checks on the answers. Any failure or warning (one excepted, below)
+# fails the run.
 #
 #   scripts/schemathesis.sh [--max-examples N] [-- SCHEMATHESIS-RUN-OPTIONS...]
 #
@@ -46,14 +47,19 @@ jq '. + {embed_data: true}' templates/minutes/example.json |
 # 422 is the documented answer to a document that fits the schema but not itself (a vote count
 # larger than the members present, a speaker who is not a member): JSON Schema cannot say that,
 # so schema-valid data may be refused with it. Every warning fails the run (Schemathesis 4.32
-# decides that on the global `[warnings]` alone; an operation's own `warnings` only hides).
+# decides that on the global `[warnings]` alone; an operation's own `warnings` only hides) except
+# `validation_mismatch`, which says the same as the 422 above: random schema-valid numbers rarely
+# add up, so for a document of sums (dues-report) most generated cases may be a 422 in one run
+# and not in the next (seed 2440…: 5,311 cases passed, the run failed on that warning alone).
 # The coverage phase enumerates every boundary of every keyword; for the batch and workbook
 # requests that is each template's whole document schema over again (one form per template and
 # on_error), more than 5 minutes on two cores. Their items are the same components the render
 # routes take, which the coverage phase does walk; the batch routes get examples and fuzzing.
 cat >"$work/schemathesis.toml" <<'EOF'
 [warnings]
-fail-on = true
+fail-on = ["missing_auth", "missing_test_data", "base_url_mismatch", "missing_deserializer",
+    "unused_openapi_auth", "unsupported_regex", "method_not_allowed", "constants_extraction",
+    "unmatched_filter", "unresolvable_reference", "rate_limited", "dictionary_mismatch", "timeout_units"]
 
 [checks.positive_data_acceptance]
 expected-statuses = ["2XX", "404", "422"]
