@@ -5,7 +5,7 @@
 //! first. Nothing here knows which document is being made; `documents` does the consistency
 //! checks that need the meaning of the fields.
 
-use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 use unicode_normalization::{UnicodeNormalization, is_nfc_quick};
 
@@ -584,7 +584,9 @@ fn admits_null(schema: &Value) -> bool {
 
 /// Deserialises a schema-checked document into its typed model. A schema that is looser than the
 /// model (possible with a user's own template folder) still yields a located 422, never a panic.
-pub fn typed<T: DeserializeOwned>(value: &Value) -> Result<T> {
+/// `value` is a `&Value`, or a `Value` whose strings then move into the model instead of being
+/// copied (a batch request's items).
+pub fn typed<'de, T: Deserialize<'de>>(value: impl Deserializer<'de>) -> Result<T> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let pointer: String = e.path().iter().map(|segment| format!("/{}", segment_token(segment))).collect();
         Error::Invalid(vec![Issue::error(pointer, "type", e.into_inner().to_string())])

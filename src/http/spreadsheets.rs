@@ -1,8 +1,9 @@
 //! Spreadsheet routes: the workbook of a template, a batch written into a workbook, and
 //! `POST /v1/batch` bodies that are XLSX, ODS or CSV (by `Content-Type`), with `?dry_run=true`.
 //!
-//! Reading an upload is CPU work on untrusted bytes: it runs on a blocking thread, inside
-//! `catch_unwind` (a parser panic costs the request, never the server), after the body limit.
+//! Reading an upload (a spreadsheet, or a JSON batch of hundreds of documents) is CPU work on
+//! untrusted bytes: it runs on a blocking thread, inside `catch_unwind` (a parser panic costs the
+//! request, never the server), after the body limit.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -37,8 +38,8 @@ pub struct BatchQuery {
 
 /// What a batch request turned out to be.
 pub enum BatchSource {
-    /// A JSON batch request.
-    Json(Bytes),
+    /// A JSON batch request, parsed and checked against the served request schema.
+    Json(serde_json::Value),
     /// A spreadsheet read into a batch request.
     Sheet(Box<Imported>),
     /// The answer is already known (a dry run).
@@ -47,10 +48,10 @@ pub enum BatchSource {
 
 impl BatchSource {
     /// Validates the batch (a 422 locates problems in the spreadsheet, when there is one).
-    pub fn prepare<'e>(&self, engine: &'e Engine, max_items: usize) -> crate::Result<PreparedBatch<'e>> {
+    pub fn prepare<'e>(self, engine: &'e Engine, max_items: usize) -> crate::Result<PreparedBatch<'e>> {
         match self {
-            BatchSource::Json(body) => engine.prepare_batch(body, max_items),
-            BatchSource::Sheet(imported) => spreadsheet::prepare(engine, imported, max_items),
+            BatchSource::Json(request) => engine.prepare_batch_request(request, max_items),
+            BatchSource::Sheet(imported) => spreadsheet::prepare(engine, &imported, max_items),
             BatchSource::Answered(_) => {
                 Err(Error::Internal("an answered batch has nothing to prepare".into()))
             }
@@ -81,16 +82,21 @@ pub(super) async fn batch_source(
     query: &BatchQuery,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<BatchSource, ApiError> {
+    let dry_run = query.dry_run;
     let Some(format) = sheet_format(headers) else {
         let body = json_body(headers, body)?;
-        let batch = checked_request(&body, &state.request_schemas.batch)?;
-        if !query.dry_run {
-            return Ok(BatchSource::Json(body));
-        }
-        let report =
-            blocking(state, move |engine, max_items| spreadsheet::dry_run(engine, &batch, None, max_items))
-                .await?;
-        return Ok(BatchSource::Answered(Json(report).into_response()));
+        let schemas = state.request_schemas.clone();
+        // Parsing and checking a large batch takes tens of milliseconds: not on the runtime's
+        // threads, which meanwhile answer every other request.
+        return blocking(state, move |engine, max_items| {
+            let batch = checked_request(&body, &schemas.batch)?;
+            if !dry_run {
+                return Ok(BatchSource::Json(batch));
+            }
+            let report = spreadsheet::dry_run(engine, &batch, None, max_items)?;
+            Ok(BatchSource::Answered(Json(report).into_response()))
+        })
+        .await;
     };
     // Same body checks as JSON (size, no Content-Encoding), whatever the type.
     let body = json_body(&json_headers(headers), body)?;
@@ -99,7 +105,6 @@ pub(super) async fn batch_source(
         convert_legacy: query.convert_legacy,
         limits: spreadsheet::Limits::default(),
     };
-    let dry_run = query.dry_run;
     blocking(state, move |engine, max_items| {
         let imported = spreadsheet::import(engine.catalog(), &body, format, &options)?;
         if dry_run {
@@ -116,11 +121,11 @@ pub(super) async fn batch_source(
 fn checked_request(
     body: &[u8],
     schema: &super::batch_request::RequestSchema,
-) -> Result<serde_json::Value, ApiError> {
+) -> crate::Result<serde_json::Value> {
     let mut request = input::parse(body)?;
     input::drop_nulls(&mut request);
-    let problems = input::normalize_and_check(&mut request.clone(), |v| schema.check(v));
-    if problems.is_empty() { Ok(request) } else { Err(ApiError::Library(Error::Invalid(problems))) }
+    let problems = schema.check(&request);
+    if problems.is_empty() { Ok(request) } else { Err(Error::Invalid(problems)) }
 }
 
 /// The request's headers with the type replaced by JSON, for the shared body checks.
@@ -139,10 +144,10 @@ async fn blocking<T: Send + 'static>(
     let max_items = state.max_batch_items;
     tokio::task::spawn_blocking(move || {
         catch_unwind(AssertUnwindSafe(|| work(&engine, max_items)))
-            .unwrap_or_else(|_| Err(Error::Internal("reading the spreadsheet panicked".into())))
+            .unwrap_or_else(|_| Err(Error::Internal("reading the request panicked".into())))
     })
     .await
-    .map_err(|_| ApiError::Library(Error::Internal("spreadsheet task lost".into())))?
+    .map_err(|_| ApiError::Library(Error::Internal("request task lost".into())))?
     .map_err(ApiError::Library)
 }
 
@@ -166,8 +171,11 @@ pub(super) async fn batch_workbook(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let body = json_body(&headers, body)?;
-    let batch = checked_request(&body, &state.request_schemas.workbook)?;
-    let bytes = blocking(&state, move |engine, _| spreadsheet::export(engine.catalog(), &batch)).await?;
+    let schemas = state.request_schemas.clone();
+    let bytes = blocking(&state, move |engine, _| {
+        spreadsheet::export(engine.catalog(), &checked_request(&body, &schemas.workbook)?)
+    })
+    .await?;
     Ok(xlsx_response(bytes, "hang-loat.xlsx", "Hàng loạt.xlsx"))
 }
 

@@ -743,8 +743,7 @@ pub fn dry_run(
         // Every problem of every item, whatever the request says to do with them.
         object.insert("on_error".into(), json!("fail"));
     }
-    let body = serde_json::to_vec(&checked).map_err(|e| Error::Internal(e.to_string()))?;
-    match engine.prepare_batch(&body, max_items) {
+    match engine.prepare_batch_request(checked, max_items) {
         Ok(_) => {}
         Err(Error::Invalid(issues)) => problems.extend(issues),
         Err(other) => return Err(other),
@@ -791,8 +790,7 @@ pub fn prepare<'e>(
     if !imported.errors.is_empty() {
         return Err(Error::Invalid(imported.errors.clone()));
     }
-    let body = serde_json::to_vec(&imported.batch).map_err(|e| Error::Internal(e.to_string()))?;
-    engine.prepare_batch(&body, max_items).map_err(|error| match error {
+    engine.prepare_batch_request(imported.batch.clone(), max_items).map_err(|error| match error {
         Error::Invalid(issues) => Error::Invalid(imported.provenance.locate_all(issues)),
         other => other,
     })

@@ -255,7 +255,7 @@ async fn make(web: &Arc<Web>, pairs: &[(String, String)]) -> Response {
     let engine = web.engine.clone();
     let max_items = web.max_batch_items;
     let made = tokio::task::spawn_blocking(move || {
-        catch_unwind(AssertUnwindSafe(|| zip_of(&engine, &batch, max_items)))
+        catch_unwind(AssertUnwindSafe(move || zip_of(&engine, batch, max_items)))
             .unwrap_or_else(|_| Err(Error::Internal("making the batch panicked".into())))
     })
     .await
@@ -297,9 +297,8 @@ async fn make(web: &Arc<Web>, pairs: &[(String, String)]) -> Response {
 }
 
 /// The batch's zip, as `POST /v1/batch` writes it, on every core.
-fn zip_of(engine: &Engine, batch: &Value, max_items: usize) -> crate::Result<Vec<u8>> {
-    let body = serde_json::to_vec(batch).map_err(|e| Error::Internal(e.to_string()))?;
-    let prepared = engine.prepare_batch(&body, max_items)?;
+fn zip_of(engine: &Engine, batch: Value, max_items: usize) -> crate::Result<Vec<u8>> {
+    let prepared = engine.prepare_batch_request(batch, max_items)?;
     let workers = std::thread::available_parallelism().map_or(1, usize::from);
     let mut zip = Vec::new();
     engine.write_batch(prepared, &mut zip, &BatchControl::new(workers))?;
