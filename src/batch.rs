@@ -440,7 +440,7 @@ const ITEMS_PER_CHECK_THREAD: usize = 8;
 /// the first document is typeset, while the other cores idle: on two cores, a batch of 96
 /// resolutions sent its first byte after 48-54 ms instead of 56-61 ms (ARCHITECTURE.md). A panic
 /// in `check` reaches the caller as before.
-pub(crate) fn on_every_core<T: Send>(items: &[Value], check: impl Fn(&Value) -> T + Sync) -> Vec<T> {
+fn on_every_core<T: Send>(items: &[Value], check: impl Fn(&Value) -> T + Sync) -> Vec<T> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let threads = cores.min(items.len() / ITEMS_PER_CHECK_THREAD).max(1);
     let check = &check;

@@ -15,26 +15,16 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::batch::on_every_core;
 use crate::catalog::Catalog;
-use crate::input::{self, Schema};
+use crate::input::Schema;
 use crate::{Issue, Result};
 
 /// A request schema, compiled: what the server checks and `/openapi.json` serves.
 pub struct RequestSchema {
     /// All forms: decides.
     any: Schema,
-    /// Each form alone: locates the problems.
-    forms: Vec<CompiledForm>,
-}
-
-/// One [`Form`], compiled whole and for one item.
-struct CompiledForm {
-    template: String,
-    skip: bool,
-    whole: Schema,
-    /// What each element of `items` must be (with the form's definitions).
-    item: Schema,
+    /// Each form alone, by template and `skip`: locates the problems.
+    forms: Vec<(String, bool, Schema)>,
 }
 
 impl RequestSchema {
@@ -44,16 +34,7 @@ impl RequestSchema {
         let any = Schema::compile(schema(&forms), origin)?;
         let forms = forms
             .into_iter()
-            .map(|form| {
-                let mut item = form.schema["properties"]["items"]["items"].clone();
-                item["$defs"] = form.schema["$defs"].clone();
-                Ok(CompiledForm {
-                    template: form.template,
-                    skip: form.skip,
-                    whole: Schema::compile(form.schema, origin)?,
-                    item: Schema::compile(item, origin)?,
-                })
-            })
+            .map(|form| Ok((form.template, form.skip, Schema::compile(form.schema, origin)?)))
             .collect::<Result<_>>()?;
         Ok(RequestSchema { any, forms })
     }
@@ -63,60 +44,25 @@ impl RequestSchema {
         self.any.source()
     }
 
-    /// Every problem of `request` (its `null`s dropped, as sent: each part is normalised before
-    /// it is checked, [`input::normalize_and_check`]). A request naming a template that does not
-    /// exist passes: the route answers that with a 404.
-    ///
-    /// The items, nearly all of a large batch, are normalised and checked one by one on every
-    /// core, against the item schema of the form the request names; the rest of the request is
-    /// checked whole with no items. That finds the same problems as checking the request whole,
-    /// which on one thread made a 96-document batch wait tens of milliseconds with a core idle
-    /// before its first document (ARCHITECTURE.md).
+    /// Every problem of `request` (its `null`s dropped, normalised). A request naming a
+    /// template that does not exist passes: the route answers that with a 404.
     pub fn check(&self, request: &Value) -> Vec<Issue> {
         let template = request.get("template").and_then(Value::as_str);
-        if template.is_some_and(|t| !self.forms.iter().any(|form| form.template == t)) {
+        if template.is_some_and(|t| !self.forms.iter().any(|(id, ..)| id == t)) {
             return Vec::new();
         }
-        let skip = request.get("on_error").and_then(Value::as_str) == Some("skip");
-        let form =
-            self.forms.iter().find(|form| Some(form.template.as_str()) == template && form.skip == skip);
-        let (Some(form), Some(members), Some(Value::Array(items))) =
-            (form, request.as_object(), request.get("items"))
-        else {
-            return self.check_whole(request.clone());
-        };
-        let mut rest: Map<String, Value> =
-            members.iter().filter(|(key, _)| *key != "items").map(|(k, v)| (k.clone(), v.clone())).collect();
-        rest.insert("items".into(), Value::Array(Vec::new()));
-        let mut problems = self.check_whole(Value::Object(rest));
-        let checked = on_every_core(items, |item| {
-            input::normalize_and_check(&mut item.clone(), |v| form.item.check(v))
-        });
-        for (index, found) in checked.into_iter().enumerate() {
-            let prefix = format!("/items/{index}");
-            problems.extend(found.into_iter().map(|problem| problem.under(&prefix)));
+        let problems = self.any.check(request);
+        if problems.is_empty() {
+            return problems;
         }
-        problems
-    }
-
-    /// Every problem of a whole request: decided by the schema of all forms, located by the
-    /// form the request names (each problem at its own pointer rather than one `oneOf` miss).
-    fn check_whole(&self, mut request: Value) -> Vec<Issue> {
-        input::normalize_and_check(&mut request, |request| {
-            let problems = self.any.check(request);
-            if problems.is_empty() {
-                return problems;
-            }
-            let template = request.get("template").and_then(Value::as_str);
-            let skip = request.get("on_error").and_then(Value::as_str) == Some("skip");
-            let located = self
-                .forms
-                .iter()
-                .find(|form| Some(form.template.as_str()) == template && form.skip == skip)
-                .map(|form| form.whole.check(request))
-                .unwrap_or_default();
-            if located.is_empty() { problems } else { located }
-        })
+        let skip = request.get("on_error").and_then(Value::as_str) == Some("skip");
+        let located = self
+            .forms
+            .iter()
+            .find(|(id, form_skip, _)| Some(id.as_str()) == template && *form_skip == skip)
+            .map(|(.., form)| form.check(request))
+            .unwrap_or_default();
+        if located.is_empty() { problems } else { located }
     }
 }
 
@@ -267,47 +213,5 @@ fn rename(node: &mut Value, template: &str, merge: Merge) {
         }
         Value::Array(items) => items.iter_mut().for_each(|v| rename(v, template, merge)),
         _ => {}
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn sorted(mut problems: Vec<Issue>) -> Vec<Issue> {
-        problems.sort_by(|a, b| a.pointer.cmp(&b.pointer).then_with(|| a.message.cmp(&b.message)));
-        problems
-    }
-
-    #[test]
-    fn items_checked_apart_find_what_the_whole_request_check_finds() {
-        let catalog = Catalog::bundled().unwrap();
-        let schema = RequestSchema::new(&catalog, true, "batch request").unwrap();
-        let mut request: Value =
-            serde_json::from_str(include_str!("../../tests/fixtures/batch-resolutions.json")).unwrap();
-        input::drop_nulls(&mut request);
-        assert_eq!(schema.check(&request), Vec::new(), "the fixture is a valid request");
-
-        // Problems outside the items, in several items, and an item that is no object.
-        request["merged_pdf"] = json!("yes");
-        request["defaults"]["number"]["seq"] = json!("thirteen");
-        request["items"][3]["issue_date"] = json!("2026-02-30");
-        request["items"][17]["unknown_field"] = json!(1);
-        request["items"][17]["results"] = json!([]);
-        request["items"][20] = json!(7);
-        let split = sorted(schema.check(&request));
-        let pointers: Vec<&str> = split.iter().map(|p| p.pointer.as_str()).collect();
-        for expected in ["/merged_pdf", "/defaults/number/seq", "/items/3/issue_date", "/items/20"] {
-            assert!(pointers.contains(&expected), "{expected} in {pointers:?}");
-        }
-        assert!(pointers.iter().any(|p| p.starts_with("/items/17")), "{pointers:?}");
-        assert_eq!(split, sorted(schema.check_whole(request.clone())));
-
-        // Any object is an item with `"on_error": "skip"`; everything else is still checked.
-        request["on_error"] = json!("skip");
-        let split = sorted(schema.check(&request));
-        assert!(split.iter().any(|p| p.pointer == "/items/20"), "{split:?}");
-        assert!(!split.iter().any(|p| p.pointer.starts_with("/items/17")), "{split:?}");
-        assert_eq!(split, sorted(schema.check_whole(request)));
     }
 }

@@ -124,7 +124,7 @@ fn checked_request(
 ) -> crate::Result<serde_json::Value> {
     let mut request = input::parse(body)?;
     input::drop_nulls(&mut request);
-    let problems = schema.check(&request);
+    let problems = input::normalize_and_check(&mut request.clone(), |v| schema.check(v));
     if problems.is_empty() { Ok(request) } else { Err(Error::Invalid(problems)) }
 }
 
