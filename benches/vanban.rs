@@ -100,9 +100,10 @@ fn main() {
     let engine = Arc::new(Engine::new(&EngineConfig::default()).expect("bundled templates and fonts"));
     let mut report = Report::default();
     report.line(format!(
-        "vanban {} ({}) · {} · {workers} cores · {} · {}",
+        "vanban {} ({}{}) · {} · {workers} cores · {} · {}",
         env!("CARGO_PKG_VERSION"),
         env!("VANBAN_BUILD_KIND"),
+        bolt_layout(),
         if plan.smoke { "SMOKE RUN (figures meaningless)" } else { "full run" },
         machine(),
         date()
@@ -814,13 +815,13 @@ fn memory(
 
 /// Whole-process `vanban render minutes …` of the bundled example.
 fn cold_start(plan: &Plan, report: &mut Report) {
-    let binary = env!("CARGO_BIN_EXE_vanban");
+    let binary = server_binary();
     let input = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/minutes.json");
     let output = std::env::temp_dir().join(format!("vanban-bench-{}.pdf", std::process::id()));
     let mut runs: Vec<Duration> = (0..plan.cold_runs)
         .map(|_| {
             let started = Instant::now();
-            let status = std::process::Command::new(binary)
+            let status = std::process::Command::new(&binary)
                 .args(["render", "minutes"])
                 .arg(&input)
                 .arg("-o")
@@ -1195,7 +1196,7 @@ impl ServerProcess {
     fn start(workers: usize) -> Self {
         let addr =
             std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port");
-        let child = Command::new(env!("CARGO_BIN_EXE_vanban"))
+        let child = Command::new(server_binary())
             .args(["serve", "--addr", &addr.to_string(), "--workers", &workers.to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -1593,6 +1594,53 @@ fn machine() -> String {
         })
         .unwrap_or_else(|| "unknown CPU".into());
     format!("{cpu}, {}", std::env::consts::OS)
+}
+
+/// The `vanban` binary the server and cold-start steps run: `VANBAN_BENCH_SERVER` when set
+/// (`scripts/pgo-build.sh --bench` sets it to the binary it laid out with BOLT), else the one
+/// Cargo built with this benchmark.
+fn server_binary() -> std::path::PathBuf {
+    std::env::var_os("VANBAN_BENCH_SERVER").map_or_else(|| env!("CARGO_BIN_EXE_vanban").into(), Into::into)
+}
+
+/// What the report's first line adds for binaries laid out by BOLT (`scripts/pgo-build.sh`),
+/// read from the binaries themselves: the server's and this benchmark's.
+fn bolt_layout() -> String {
+    let laid_out = |path: &Path| elf_section_names(path).iter().any(|name| name == ".note.bolt_info");
+    let server = laid_out(&server_binary());
+    let benchmark = std::env::current_exe().is_ok_and(|path| laid_out(&path));
+    match (server, benchmark) {
+        (true, true) => " + BOLT".into(),
+        (true, false) => " + BOLT (server only)".into(),
+        (false, true) => " + BOLT (in-process sides only)".into(),
+        (false, false) => String::new(),
+    }
+}
+
+/// The section names of a 64-bit little-endian ELF file; empty for anything else.
+fn elf_section_names(path: &Path) -> Vec<String> {
+    let Ok(file) = std::fs::read(path) else { return Vec::new() };
+    let number = |at: usize, width: usize| -> Option<usize> {
+        let bytes = file.get(at..at + width)?;
+        Some(bytes.iter().rev().fold(0usize, |value, byte| value << 8 | usize::from(*byte)))
+    };
+    let names = || -> Option<Vec<String>> {
+        if !file.starts_with(b"\x7fELF\x02\x01") {
+            return None;
+        }
+        let (headers, header_size) = (number(0x28, 8)?, number(0x3a, 2)?);
+        let (count, names_index) = (number(0x3c, 2)?, number(0x3e, 2)?);
+        let header = |index: usize| headers + index * header_size;
+        let names_at = number(header(names_index) + 0x18, 8)?;
+        (0..count)
+            .map(|index| {
+                let start = names_at + number(header(index), 4)?;
+                let length = file.get(start..)?.iter().position(|&byte| byte == 0)?;
+                Some(String::from_utf8_lossy(&file[start..start + length]).into_owned())
+            })
+            .collect()
+    };
+    names().unwrap_or_default()
 }
 
 fn date() -> String {
