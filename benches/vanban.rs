@@ -1617,26 +1617,36 @@ fn bolt_layout() -> String {
     }
 }
 
-/// The section names of a 64-bit little-endian ELF file; empty for anything else.
+/// The section names of a 64-bit little-endian ELF file; empty for anything else. Reads only
+/// the file header, the section headers and their name table (a few kilobytes), not the binary:
+/// this process's peak RSS is a figure of the report.
 fn elf_section_names(path: &Path) -> Vec<String> {
-    let Ok(file) = std::fs::read(path) else { return Vec::new() };
-    let number = |at: usize, width: usize| -> Option<usize> {
-        let bytes = file.get(at..at + width)?;
-        Some(bytes.iter().rev().fold(0usize, |value, byte| value << 8 | usize::from(*byte)))
+    use std::os::unix::fs::FileExt;
+    let Ok(file) = std::fs::File::open(path) else { return Vec::new() };
+    let read = |at: usize, length: usize| -> Option<Vec<u8>> {
+        let mut bytes = vec![0; length];
+        file.read_exact_at(&mut bytes, u64::try_from(at).ok()?).ok()?;
+        Some(bytes)
+    };
+    let number = |bytes: &[u8], at: usize, width: usize| -> Option<usize> {
+        let field = bytes.get(at..at + width)?;
+        Some(field.iter().rev().fold(0usize, |value, byte| value << 8 | usize::from(*byte)))
     };
     let names = || -> Option<Vec<String>> {
-        if !file.starts_with(b"\x7fELF\x02\x01") {
+        let elf = read(0, 64)?;
+        if !elf.starts_with(b"\x7fELF\x02\x01") {
             return None;
         }
-        let (headers, header_size) = (number(0x28, 8)?, number(0x3a, 2)?);
-        let (count, names_index) = (number(0x3c, 2)?, number(0x3e, 2)?);
-        let header = |index: usize| headers + index * header_size;
-        let names_at = number(header(names_index) + 0x18, 8)?;
+        let (header_size, count) = (number(&elf, 0x3a, 2)?, number(&elf, 0x3c, 2)?);
+        let headers = read(number(&elf, 0x28, 8)?, header_size * count)?;
+        let names_header = number(&elf, 0x3e, 2)? * header_size;
+        let names =
+            read(number(&headers, names_header + 0x18, 8)?, number(&headers, names_header + 0x20, 8)?)?;
         (0..count)
             .map(|index| {
-                let start = names_at + number(header(index), 4)?;
-                let length = file.get(start..)?.iter().position(|&byte| byte == 0)?;
-                Some(String::from_utf8_lossy(&file[start..start + length]).into_owned())
+                let name = names.get(number(&headers, index * header_size, 4)?..)?;
+                let length = name.iter().position(|&byte| byte == 0)?;
+                Some(String::from_utf8_lossy(&name[..length]).into_owned())
             })
             .collect()
     };
